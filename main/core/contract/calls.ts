@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import {
+  AppInfo, BrowseResult, CaseDetail, CaseSeconds, CaseSummary, CaseTracks, DoctorReport, FrameRef,
+  FrameTimes, Id, ImportResult, IndexStatus, PartThumbnails, Settings, ViewState,
+} from './schemas.js';
+
+const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+const none = z.object({}).strict();
+const ok = z.object({ ok: z.literal(true) });
+
+/** Paths typed by a user or chosen in a dialog; the backend checks them before use. */
+const UserPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+
+/**
+ * Every call the renderer (or any client) can make. Adding a call is one entry here and one
+ * handler in the host's router; both transports pick it up from this table.
+ */
+export const calls = {
+  'app.info': def(none, AppInfo),
+  'app.doctor': def(none, DoctorReport),
+
+  'cases.list': def(none, z.array(CaseSummary)),
+  'cases.get': def(z.object({ caseId: Id }).strict(), CaseDetail),
+  'cases.import': def(
+    z.object({
+      paths: z.array(UserPath).min(1).max(500),
+      name: z.string().trim().min(1).max(200).optional(),
+      /** One case for all files (parts of one procedure) or one case per file. */
+      mode: z.enum(['one-case', 'case-per-file']).default('one-case'),
+      index: z.boolean().default(true),
+    }).strict(),
+    z.array(ImportResult),
+  ),
+  'cases.rename': def(z.object({ caseId: Id, name: z.string().trim().min(1).max(200) }).strict(), ok),
+  'cases.delete': def(z.object({ caseId: Id }).strict(), ok),
+  'cases.reorderParts': def(z.object({ caseId: Id, partIds: z.array(Id).min(1) }).strict(), CaseDetail),
+  'cases.setView': def(z.object({ caseId: Id, view: ViewState }).strict(), ok),
+  'cases.tracks': def(z.object({ caseId: Id }).strict(), CaseTracks),
+  'cases.thumbnails': def(z.object({ caseId: Id }).strict(), z.array(PartThumbnails)),
+  'cases.frameTimes': def(z.object({ partId: Id }).strict(), FrameTimes),
+
+  'index.start': def(z.object({ caseId: Id }).strict(), IndexStatus),
+  'index.cancel': def(z.object({ caseId: Id }).strict(), IndexStatus),
+
+  'frames.get': def(z.object({ caseId: Id, time: CaseSeconds }).strict(), FrameRef),
+
+  'files.pick': def(none, z.object({ paths: z.array(z.string()) })),
+  'files.browse': def(z.object({ dir: UserPath.optional() }).strict(), BrowseResult),
+
+  'demo.create': def(none, ImportResult),
+
+  'settings.get': def(none, Settings),
+  'settings.set': def(Settings.partial().strict(), Settings),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallInput<K extends CallName> = z.input<Calls[K]['input']>;
+export type CallParsedInput<K extends CallName> = z.output<Calls[K]['input']>;
+export type CallOutput<K extends CallName> = z.output<Calls[K]['output']>;
+
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { Id, IndexStatus, WorkerStatus } from './schemas.js';
+
+/** Everything the backend tells clients without being asked. */
+export const events = {
+  /** The library changed: a case was added, removed, renamed or its parts changed. */
+  'cases.changed': z.object({ caseId: Id.nullable() }),
+  'index.progress': z.object({ caseId: Id, status: IndexStatus }),
+  'import.progress': z.object({ done: z.number().int(), total: z.number().int(), path: z.string() }),
+  'demo.progress': z.object({ progress: z.number().min(0).max(1), stage: z.string() }),
+  'worker.status': WorkerStatus,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<K extends EventName> = z.output<Events[K]>;
+
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}

@@ -1,0 +1,5 @@
+export * from './schemas.js';
+export * from './calls.js';
+export * from './events.js';
+export * from './api.js';
+export * from './media-paths.js';

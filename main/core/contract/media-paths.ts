@@ -1,0 +1,30 @@
+/**
+ * Media is addressed by id, never by file path. These are the only shapes the media server
+ * (the `app-media://` protocol in Electron, `/media/...` in the Node host) accepts.
+ */
+export type MediaTarget =
+  | { kind: 'part'; partId: string }
+  | { kind: 'thumbs'; partId: string; sheet: number }
+  | { kind: 'frame'; frameId: string };
+
+const ID = '([A-Za-z0-9_-]{6,64})';
+const PATTERNS: [RegExp, (m: RegExpExecArray) => MediaTarget][] = [
+  [new RegExp(`^/part/${ID}$`), (m) => ({ kind: 'part', partId: m[1]! })],
+  [new RegExp(`^/thumbs/${ID}/(\\d{1,5})$`), (m) => ({ kind: 'thumbs', partId: m[1]!, sheet: Number(m[2]) })],
+  [new RegExp(`^/frame/${ID}$`), (m) => ({ kind: 'frame', frameId: m[1]! })],
+];
+
+export const mediaPath = {
+  part: (partId: string) => `/part/${partId}`,
+  thumbs: (partId: string, sheet: number) => `/thumbs/${partId}/${sheet}`,
+  frame: (frameId: string) => `/frame/${frameId}`,
+};
+
+/** Parses the path part of a media URL; anything unexpected (encoded separators, dots) is null. */
+export function parseMediaPath(path: string): MediaTarget | null {
+  for (const [re, make] of PATTERNS) {
+    const m = re.exec(path);
+    if (m) return make(m);
+  }
+  return null;
+}

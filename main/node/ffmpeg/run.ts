@@ -1,0 +1,179 @@
+import { spawn } from 'node:child_process';
+import { OpscopeError } from '../../core/errors.js';
+import { tool, type ToolName } from './locate.js';
+
+export interface FfmpegProgress {
+  /** Seconds of output written so far. */
+  outTime: number;
+  frame: number;
+  speed: number | null;
+  done: boolean;
+}
+
+export interface RunOptions {
+  /** Hard wall-clock limit. Every external call has one. */
+  timeoutMs: number;
+  /** Kill the process when it prints nothing and writes nothing for this long. */
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Collect stdout into a buffer (default) or stream it. */
+  onStdout?: (chunk: Buffer) => void;
+  /** Upper bound for collected stdout, to bound memory. */
+  maxStdoutBytes?: number;
+  onStderrLine?: (line: string) => void;
+  /** Called for every block of `-progress pipe:2` output. */
+  onProgress?: (p: FfmpegProgress) => void;
+  /** Short label used in error messages, e.g. "reading the recording". */
+  purpose?: string;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderrTail: string[];
+}
+
+const TAIL_LINES = 40;
+const PROGRESS_KEYS = new Set([
+  'frame', 'fps', 'stream_0_0_q', 'bitrate', 'total_size', 'out_time_us', 'out_time_ms', 'out_time',
+  'dup_frames', 'drop_frames', 'speed', 'progress',
+]);
+
+/**
+ * The one way the app runs ffmpeg and ffprobe: an argument array (never a shell), a timeout,
+ * cancellation through an AbortSignal, progress parsing and a readable error that carries the
+ * tool's last words.
+ */
+export function runTool(name: ToolName, args: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const bin = tool(name).path;
+  const purpose = opts.purpose ?? `running ${name}`;
+  return new Promise<RunResult>((resolve, reject) => {
+    if (opts.signal?.aborted) {
+      reject(new OpscopeError('canceled', `Canceled before ${purpose}.`));
+      return;
+    }
+    const child = spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const chunks: Buffer[] = [];
+    let stdoutBytes = 0;
+    const tail: string[] = [];
+    let partial = '';
+    let progress: Partial<Record<string, string>> = {};
+    let settled = false;
+    let killedFor: OpscopeError | null = null;
+
+    const finish = (err: Error | null, result?: RunResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(hard);
+      if (idle) clearTimeout(idle);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(result!);
+    };
+    const kill = (why: OpscopeError) => {
+      if (killedFor) return;
+      killedFor = why;
+      child.kill('SIGKILL');
+    };
+    const onAbort = () => kill(new OpscopeError('canceled', `Canceled while ${purpose}.`));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const hard = setTimeout(
+      () => kill(new OpscopeError('timeout', `${name} took longer than ${Math.round(opts.timeoutMs / 1000)} s while ${purpose} and was stopped.`)),
+      opts.timeoutMs,
+    );
+    let idle: NodeJS.Timeout | null = null;
+    const touch = () => {
+      if (!opts.idleTimeoutMs) return;
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(
+        () => kill(new OpscopeError('timeout', `${name} stopped making progress for ${Math.round(opts.idleTimeoutMs! / 1000)} s while ${purpose} and was stopped.`)),
+        opts.idleTimeoutMs,
+      );
+    };
+    touch();
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      touch();
+      if (opts.onStdout) {
+        opts.onStdout(chunk);
+        return;
+      }
+      stdoutBytes += chunk.length;
+      if (opts.maxStdoutBytes !== undefined && stdoutBytes > opts.maxStdoutBytes) {
+        kill(new OpscopeError('tool-failed', `${name} produced more output than expected while ${purpose}.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+
+    const onLine = (line: string) => {
+      const eq = line.indexOf('=');
+      const key = eq > 0 ? line.slice(0, eq) : '';
+      if (opts.onProgress && PROGRESS_KEYS.has(key)) {
+        progress[key] = line.slice(eq + 1).trim();
+        if (key === 'progress') {
+          opts.onProgress(parseProgress(progress));
+          progress = {};
+        }
+        return;
+      }
+      opts.onStderrLine?.(line);
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+    };
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      touch();
+      partial += text;
+      let nl: number;
+      while ((nl = partial.search(/\r?\n|\r/)) >= 0) {
+        const line = partial.slice(0, nl);
+        partial = partial.slice(nl + (partial[nl] === '\r' && partial[nl + 1] === '\n' ? 2 : 1));
+        if (line) onLine(line);
+      }
+    });
+
+    child.on('error', (err) => finish(new OpscopeError('tool-failed', `Could not start ${name}: ${err.message}`)));
+    child.on('close', (code, signal) => {
+      if (partial) onLine(partial);
+      if (killedFor) return finish(killedFor);
+      if (code === 0) return finish(null, { stdout: Buffer.concat(chunks), stderrTail: tail });
+      const last = tail.filter((l) => l.trim()).slice(-3).join(' | ');
+      finish(
+        new OpscopeError(
+          'tool-failed',
+          `${name} failed while ${purpose}${signal ? ` (signal ${signal})` : ` (exit ${code})`}${last ? `: ${last}` : '.'}`,
+          tail.join('\n'),
+        ),
+      );
+    });
+  });
+}
+
+function parseProgress(p: Partial<Record<string, string>>): FfmpegProgress {
+  let outTime = 0;
+  const us = Number(p.out_time_us ?? p.out_time_ms);
+  if (Number.isFinite(us) && us > 0) outTime = us / 1e6;
+  else if (p.out_time) {
+    const m = /^(-?\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(p.out_time);
+    if (m) outTime = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  }
+  const speed = p.speed ? Number.parseFloat(p.speed) : NaN;
+  return {
+    outTime: Math.max(0, outTime),
+    frame: Number(p.frame ?? 0) || 0,
+    speed: Number.isFinite(speed) ? speed : null,
+    done: p.progress === 'end',
+  };
+}
+
+export const runFfmpeg = (args: readonly string[], opts: RunOptions) =>
+  runTool('ffmpeg', ['-hide_banner', '-nostdin', ...args], opts);
+
+export const runFfprobe = (args: readonly string[], opts: RunOptions) =>
+  runTool('ffprobe', ['-hide_banner', ...args], opts);
+
+/** ffmpeg reads file names that start with "-" as options; "file:" makes a path unambiguous. */
+export function inputPath(p: string): string {
+  return p.startsWith('file:') ? p : `file:${p}`;
+}
