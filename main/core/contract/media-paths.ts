@@ -5,19 +5,19 @@
 export type MediaTarget =
   | { kind: 'part'; partId: string }
   | { kind: 'thumbs'; partId: string; sheet: number }
-  | { kind: 'frame'; frameId: string };
+  | { kind: 'frame'; partId: string; index: number };
 
 const ID = '([A-Za-z0-9_-]{6,64})';
 const PATTERNS: [RegExp, (m: RegExpExecArray) => MediaTarget][] = [
   [new RegExp(`^/part/${ID}$`), (m) => ({ kind: 'part', partId: m[1]! })],
   [new RegExp(`^/thumbs/${ID}/(\\d{1,5})$`), (m) => ({ kind: 'thumbs', partId: m[1]!, sheet: Number(m[2]) })],
-  [new RegExp(`^/frame/${ID}$`), (m) => ({ kind: 'frame', frameId: m[1]! })],
+  [new RegExp(`^/frame/${ID}/(\\d{1,9})$`), (m) => ({ kind: 'frame', partId: m[1]!, index: Number(m[2]) })],
 ];
 
 export const mediaPath = {
   part: (partId: string) => `/part/${partId}`,
   thumbs: (partId: string, sheet: number) => `/thumbs/${partId}/${sheet}`,
-  frame: (frameId: string) => `/frame/${frameId}`,
+  frame: (partId: string, index: number) => `/frame/${partId}/${index}`,
 };
 
 /** Parses the path part of a media URL; anything unexpected (encoded separators, dots) is null. */

@@ -73,8 +73,18 @@ export const CaseSummary = z.object({
   duration: z.number().nonnegative(),
   partCount: z.number().int().nonnegative(),
   index: IndexStatus,
-  /** A representative thumbnail, if the index has made one. */
-  poster: z.string().nullable(),
+  /** A representative thumbnail (one tile of a thumbnail sheet), once the index has made one. */
+  poster: z
+    .object({
+      src: z.string(),
+      x: z.number().int(),
+      y: z.number().int(),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      sheetWidth: z.number().int().positive(),
+      sheetHeight: z.number().int().positive(),
+    })
+    .nullable(),
   missingParts: z.number().int().nonnegative(),
   isDemo: z.boolean(),
 });

@@ -1,0 +1,25 @@
+import { parseArgs } from 'node:util';
+import type { CaseSummary } from '../../core/contract/schemas.js';
+import { openHost } from '../context.js';
+import { duration, printTable } from '../output.js';
+
+export async function casesCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
+  const host = openHost();
+  try {
+    const cases = (await host.call('cases.list', {})) as CaseSummary[];
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(cases.map((c) => ({ caseId: c.id, name: c.name, duration: c.duration, parts: c.partCount, index: c.index.state, createdAt: c.createdAt, missingParts: c.missingParts })))}\n`);
+    } else if (cases.length === 0) {
+      process.stdout.write('No cases yet. Import a recording with: opscope import <file...>\n');
+    } else {
+      printTable([
+        ['ID', 'NAME', 'DURATION', 'PARTS', 'INDEX', 'CREATED'],
+        ...cases.map((c) => [c.id, c.name, duration(c.duration), String(c.partCount), c.index.state, c.createdAt.slice(0, 16).replace('T', ' ')]),
+      ]);
+    }
+    return 0;
+  } finally {
+    await host.close();
+  }
+}

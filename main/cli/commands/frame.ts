@@ -1,0 +1,42 @@
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseTime, formatClock } from '../../core/time-format.js';
+import { openHost, UsageError } from '../context.js';
+
+export const frameUsage = 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]';
+
+export async function frameCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } },
+  });
+  const [caseId, when] = positionals;
+  if (!caseId || when === undefined || !values.out) throw new UsageError(`usage: ${frameUsage}`);
+  const t = parseTime(when);
+  if (t === null || t < 0) throw new UsageError(`"${when}" is not a time: use seconds (754.5) or HH:MM:SS.mmm.`);
+  const host = openHost();
+  try {
+    const ref = await host.frames.get(caseId, t);
+    const out = resolve(values.out);
+    await mkdir(dirname(out), { recursive: true });
+    // Copy then rename: the output is never a half-written file.
+    const tmp = `${out}.${process.pid}.tmp`;
+    try {
+      await copyFile(ref.file, tmp);
+      await rename(tmp, out);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ out, caseId, requested: t, time: ref.time, partId: ref.partId, frameIndex: ref.frameIndex, width: ref.width, height: ref.height })}\n`);
+    } else {
+      process.stdout.write(`${out}  frame ${ref.frameIndex} at ${formatClock(ref.time)} (${ref.width}x${ref.height})\n`);
+    }
+    return 0;
+  } finally {
+    await host.close();
+  }
+}

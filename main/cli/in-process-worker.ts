@@ -1,0 +1,36 @@
+import { serializeError } from '../core/errors.js';
+import type { HostToWorker, JobKind, WorkerToHost } from '../core/worker-protocol.js';
+import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
+import { handlers } from '../worker/jobs/index.js';
+
+/**
+ * For one-shot CLI commands the worker's jobs run in the CLI process itself: there is no UI to
+ * keep responsive, and it saves starting a second process. Same protocol as a real worker.
+ */
+export function inProcessWorkerLauncher(): WorkerLauncher {
+  return (): WorkerHandle => {
+    const listeners: ((m: WorkerToHost) => void)[] = [];
+    const controllers = new Map<number, AbortController>();
+    const deliver = (m: WorkerToHost) => queueMicrotask(() => listeners.forEach((l) => l(m)));
+    deliver({ type: 'ready', pid: process.pid });
+    return {
+      send(msg: HostToWorker) {
+        if (msg.type === 'cancel') {
+          controllers.get(msg.id)?.abort();
+          return;
+        }
+        const c = new AbortController();
+        controllers.set(msg.id, c);
+        const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: { signal: AbortSignal; progress: (p: { fraction: number; stage?: string }) => void }) => Promise<unknown>;
+        handler(msg.params, { signal: c.signal, progress: (progress) => deliver({ type: 'progress', id: msg.id, progress }) })
+          .then((value) => deliver({ type: 'result', id: msg.id, value }))
+          .catch((err: unknown) => deliver({ type: 'error', id: msg.id, error: serializeError(err) }))
+          .finally(() => controllers.delete(msg.id));
+      },
+      onMessage: (l) => listeners.push(l),
+      onExit: () => undefined,
+      kill: () => controllers.forEach((c) => c.abort()),
+      pid: process.pid,
+    };
+  };
+}

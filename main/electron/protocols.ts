@@ -1,0 +1,53 @@
+import { protocol } from 'electron';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { extname, isAbsolute, join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { contentSecurityPolicy } from '../core/security/csp.js';
+import type { AppHost } from '../host/app-host.js';
+import { APP_SCHEME, MEDIA_SCHEME } from './schemes.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+export const RENDERER_CSP = contentSecurityPolicy({ media: [`${MEDIA_SCHEME}:`], connect: [] });
+
+function toWeb(body: Readable): ReadableStream {
+  return Readable.toWeb(body) as unknown as ReadableStream;
+}
+
+/** Serves the built renderer and media by id. Both refuse anything outside their roots. */
+export function registerProtocols(host: AppHost, rendererDir: string): void {
+  const root = realpathSync(rendererDir);
+  protocol.handle(APP_SCHEME, (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'renderer') return new Response('Not found', { status: 404 });
+    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    try {
+      const file = realpathSync(join(root, rel));
+      const r = relative(root, file);
+      if (r.startsWith('..') || isAbsolute(r) || !statSync(file).isFile()) return new Response('Not found', { status: 404 });
+      return new Response(toWeb(createReadStream(file)), {
+        headers: {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-security-policy': RENDERER_CSP,
+          'x-content-type-options': 'nosniff',
+        },
+      });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+
+  protocol.handle(MEDIA_SCHEME, (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'media') return new Response('Not found', { status: 404 });
+    const r = host.media.respond(url.pathname, request.headers.get('range'), request.method);
+    return new Response(r.body ? toWeb(r.body) : null, { status: r.status, headers: r.headers });
+  });
+}

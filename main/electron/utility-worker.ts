@@ -1,0 +1,21 @@
+import { utilityProcess } from 'electron';
+import type { WorkerToHost } from '../core/worker-protocol.js';
+import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
+
+/** In the desktop app the media worker is an Electron utility process. */
+export function utilityWorkerLauncher(entry: string): WorkerLauncher {
+  return (): WorkerHandle => {
+    const child = utilityProcess.fork(entry, [], { serviceName: 'Opscope media worker', stdio: 'inherit' });
+    return {
+      send: (m) => child.postMessage(m),
+      onMessage: (l) => child.on('message', (m: unknown) => l(m as WorkerToHost)),
+      onExit: (l) => child.on('exit', (code: number) => l({ code, signal: null })),
+      kill: () => {
+        child.kill();
+      },
+      get pid() {
+        return child.pid;
+      },
+    };
+  };
+}

@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppInfo } from '../core/contract/schemas.js';
+import { OpscopeError } from '../core/errors.js';
+import { DataLayout } from '../node/paths.js';
+import { browse } from './browse.js';
+import { CaseViews } from './case-views.js';
+import { doctor } from './doctor.js';
+import { EventBus } from './event-bus.js';
+import { FrameService } from './frame-service.js';
+import { ImportService } from './import-service.js';
+import { IndexService } from './index-service.js';
+import { MediaFiles } from './media-files.js';
+import { dispatch, type CallContext, type Handlers } from './router.js';
+import { SettingsService } from './settings.js';
+import { Store } from './store/store.js';
+import { APP_VERSION } from './version.js';
+import { WorkerSupervisor, type WorkerLauncher } from './worker-supervisor.js';
+
+export interface HostOptions {
+  dataDir: string;
+  launcher: WorkerLauncher;
+  transport: 'electron' | 'web' | 'cli';
+  /** better-sqlite3 binary built for the running runtime, when it is not the default one. */
+  nativeBinding?: string;
+  /** The desktop app's native file dialog. */
+  pickFiles?: () => Promise<string[]>;
+  /** Resume indexing that an earlier run left unfinished (the app does; one-shot CLI commands do not). */
+  resumeIndexing?: boolean;
+}
+
+/**
+ * The application without a user interface: store, worker, services and the handlers for every
+ * contract call. Electron main, the Node host (`opscope serve`) and the CLI each create one.
+ */
+export class AppHost {
+  readonly layout: DataLayout;
+  readonly store: Store;
+  readonly bus = new EventBus();
+  readonly settings: SettingsService;
+  readonly worker: WorkerSupervisor;
+  readonly imports: ImportService;
+  readonly indexer: IndexService;
+  readonly frames: FrameService;
+  readonly views: CaseViews;
+  readonly media: MediaFiles;
+  readonly handlers: Handlers;
+
+  constructor(private readonly opts: HostOptions) {
+    this.layout = new DataLayout(opts.dataDir);
+    this.store = new Store(this.layout.database, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+    this.settings = new SettingsService(this.store);
+    this.worker = new WorkerSupervisor(opts.launcher);
+    this.worker.on('status', (state, message) => this.bus.emit('worker.status', message ? { state, message } : { state }));
+    this.imports = new ImportService(this.store, this.worker, this.bus);
+    this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);
+    this.frames = new FrameService(this.store, this.worker, this.layout);
+    this.views = new CaseViews(this.store);
+    this.media = new MediaFiles(this.store, this.layout);
+    this.handlers = this.makeHandlers();
+    if (opts.resumeIndexing) for (const caseId of this.store.interruptedIndexCases()) this.indexer.enqueue(caseId);
+  }
+
+  call(name: string, input: unknown, ctx: CallContext = { transport: this.opts.transport }): Promise<unknown> {
+    return dispatch(this.handlers, name, input, ctx);
+  }
+
+  info(): AppInfo {
+    return {
+      version: APP_VERSION,
+      transport: this.opts.transport === 'electron' ? 'electron' : 'web',
+      dataDir: this.layout.root,
+      nativeFileDialog: Boolean(this.opts.pickFiles),
+      dropPaths: this.opts.transport === 'electron',
+      firstRun: this.store.listCases().length === 0,
+      worker: this.worker.state,
+    };
+  }
+
+  async createDemo(signal?: AbortSignal) {
+    const out = join(this.layout.demo, 'opscope-demo.mp4');
+    if (!existsSync(out)) {
+      await mkdir(this.layout.demo, { recursive: true });
+      await this.worker.run('demo', { out }, {
+        ...(signal ? { signal } : {}),
+        onProgress: (p) => this.bus.emit('demo.progress', { progress: p.fraction, stage: p.stage ?? 'Generating' }),
+      });
+    }
+    const [result] = await this.imports.import({ paths: [out], name: 'Demo case (generated)', mode: 'one-case', isDemo: true }, signal);
+    const caseId = result?.caseId ?? result?.files[0]?.caseId;
+    if (caseId) this.indexer.enqueue(caseId);
+    this.bus.emit('demo.progress', { progress: 1, stage: 'Ready' });
+    return result!;
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      'app.info': () => this.info(),
+      'app.doctor': () => doctor(this.layout.root),
+      'cases.list': () => this.views.list(),
+      'cases.get': ({ caseId }) => this.views.detail(caseId),
+      'cases.import': async (input, ctx) => {
+        const results = await this.imports.import({ ...input, ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
+        if (input.index) for (const r of results) if (r.caseId) this.indexer.enqueue(r.caseId);
+        return results;
+      },
+      'cases.rename': ({ caseId, name }) => {
+        if (!this.store.renameCase(caseId, name)) throw new OpscopeError('not-found', 'This case no longer exists.');
+        this.bus.emit('cases.changed', { caseId });
+        return { ok: true as const };
+      },
+      'cases.delete': async ({ caseId }) => {
+        this.views.requireCase(caseId);
+        this.indexer.cancel(caseId);
+        await this.indexer.whenIdle(caseId);
+        this.store.deleteCase(caseId);
+        // Derived files only; the user's recordings are never touched.
+        await rm(this.layout.caseDir(caseId), { recursive: true, force: true });
+        this.bus.emit('cases.changed', { caseId: null });
+        return { ok: true as const };
+      },
+      'cases.reorderParts': ({ caseId, partIds }) => {
+        const parts = this.store.partsOf(caseId);
+        this.views.requireCase(caseId);
+        const same = parts.length === partIds.length && parts.every((p) => partIds.includes(p.id));
+        if (!same) throw new OpscopeError('invalid-input', 'The new order must list every part of the case exactly once.');
+        this.store.reorderParts(caseId, partIds);
+        this.bus.emit('cases.changed', { caseId });
+        return this.views.detail(caseId);
+      },
+      'cases.setView': ({ caseId, view }) => {
+        if (!this.store.setView(caseId, view)) throw new OpscopeError('not-found', 'This case no longer exists.');
+        return { ok: true as const };
+      },
+      'cases.tracks': ({ caseId }) => this.views.tracks(caseId),
+      'cases.thumbnails': ({ caseId }) => this.views.thumbnails(caseId),
+      'cases.frameTimes': async ({ partId }) => ({ partId, times: Array.from(await this.frames.frameTimes(partId)) }),
+      'index.start': ({ caseId }) => {
+        this.views.requireCase(caseId);
+        this.indexer.enqueue(caseId);
+        return this.views.detail(caseId).index;
+      },
+      'index.cancel': ({ caseId }) => {
+        this.views.requireCase(caseId);
+        this.indexer.cancel(caseId);
+        return this.views.detail(caseId).index;
+      },
+      'frames.get': ({ caseId, time }) => this.frames.get(caseId, time),
+      'files.pick': async () => {
+        if (!this.opts.pickFiles) {
+          throw new OpscopeError('unavailable', 'A native file dialog exists only in the desktop app; choose files by path here.');
+        }
+        return { paths: await this.opts.pickFiles() };
+      },
+      'files.browse': ({ dir }) => browse(dir),
+      'demo.create': () => this.createDemo(),
+      'settings.get': () => this.settings.get(),
+      'settings.set': (patch) => {
+        const next = this.settings.set(patch);
+        return next;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.worker.stop();
+    this.store.close();
+  }
+}

@@ -1,0 +1,297 @@
+import type { IndexState, IndexStatus, Settings, ViewState } from '../../core/contract/schemas.js';
+import type { PacketScan } from '../../core/media-info.js';
+import { newId } from '../../node/ids.js';
+import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
+import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
+
+export type NewPart = Omit<PartRow, 'id' | 'case_id' | 'ord' | 'created_at'>;
+
+export interface ChunkRow {
+  part_id: string;
+  chunk: number;
+  from_s: number;
+  to_s: number;
+  samples_json: string;
+  thumbs_json: string;
+}
+
+/** Bumped when the index algorithm changes, so old indexes are rebuilt. */
+export const INDEX_VERSION = 1;
+
+const now = () => new Date().toISOString();
+
+function f64(buf: Buffer): Float64Array {
+  const copy = new Uint8Array(buf);
+  return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
+}
+function u32(buf: Buffer): Uint32Array {
+  const copy = new Uint8Array(buf);
+  return new Uint32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+function f32(buf: Buffer): Float32Array {
+  const copy = new Uint8Array(buf);
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * The only writer of the database. Every multi-row change is one transaction, so a crash never
+ * leaves half a case behind.
+ */
+export class Store {
+  readonly db: Db;
+
+  constructor(file: string, opts: OpenOptions = {}) {
+    this.db = openDatabase(file, opts);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- cases and parts
+
+  createCase(name: string, parts: NewPart[], opts: { isDemo?: boolean } = {}): { caseId: string; partIds: string[] } {
+    const caseId = newId();
+    const partIds: string[] = [];
+    const t = now();
+    const insertCase = this.db.prepare(
+      'INSERT INTO cases (id, name, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?)',
+    );
+    const insertPart = this.db.prepare(`INSERT INTO parts (
+      id, case_id, ord, path, file_name, size, mtime_ms, fingerprint, duration, start_time, width, height, fps, vfr,
+      codec, container, rotation, has_audio, keyframe_interval, creation_time, playback, probe_json, created_at
+    ) VALUES (
+      @id, @case_id, @ord, @path, @file_name, @size, @mtime_ms, @fingerprint, @duration, @start_time, @width, @height,
+      @fps, @vfr, @codec, @container, @rotation, @has_audio, @keyframe_interval, @creation_time, @playback,
+      @probe_json, @created_at
+    )`);
+    const insertState = this.db.prepare(
+      'INSERT INTO index_state (part_id, state, progress, stage, message, version, updated_at) VALUES (?, ?, 0, ?, NULL, ?, ?)',
+    );
+    this.db.transaction(() => {
+      insertCase.run(caseId, name, t, t, opts.isDemo ? 1 : 0);
+      parts.forEach((p, ord) => {
+        const id = newId();
+        partIds.push(id);
+        insertPart.run({ ...p, id, case_id: caseId, ord, created_at: t });
+        insertState.run(id, 'pending', 'Waiting to index', INDEX_VERSION, t);
+      });
+      this.audit('system', 'case.create', caseId, { name, parts: parts.length });
+    })();
+    return { caseId, partIds };
+  }
+
+  listCases(): CaseRow[] {
+    return this.db.prepare('SELECT * FROM cases ORDER BY created_at DESC, id DESC').all() as CaseRow[];
+  }
+
+  getCase(caseId: string): CaseRow | undefined {
+    return this.db.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRow | undefined;
+  }
+
+  partsOf(caseId: string): PartRow[] {
+    return this.db.prepare('SELECT * FROM parts WHERE case_id = ? ORDER BY ord').all(caseId) as PartRow[];
+  }
+
+  getPart(partId: string): PartRow | undefined {
+    return this.db.prepare('SELECT * FROM parts WHERE id = ?').get(partId) as PartRow | undefined;
+  }
+
+  partsByFingerprint(fingerprint: string): PartRow[] {
+    return this.db.prepare('SELECT * FROM parts WHERE fingerprint = ?').all(fingerprint) as PartRow[];
+  }
+
+  relinkPart(partId: string, path: string, fileName: string, mtimeMs: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE parts SET path = ?, file_name = ?, mtime_ms = ? WHERE id = ?').run(path, fileName, mtimeMs, partId);
+      this.audit('system', 'part.relink', partId, { path });
+    })();
+  }
+
+  updatePartTiming(partId: string, fields: { fps: number; vfr: boolean; keyframeInterval: number | null; duration: number }): void {
+    this.db
+      .prepare('UPDATE parts SET fps = ?, vfr = ?, keyframe_interval = ?, duration = ? WHERE id = ?')
+      .run(fields.fps, fields.vfr ? 1 : 0, fields.keyframeInterval, fields.duration, partId);
+  }
+
+  setPlayback(partId: string, playback: string): void {
+    this.db.prepare('UPDATE parts SET playback = ? WHERE id = ?').run(playback, partId);
+  }
+
+  renameCase(caseId: string, name: string): boolean {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('UPDATE cases SET name = ?, updated_at = ? WHERE id = ?').run(name, now(), caseId);
+      if (r.changes) this.audit('user', 'case.rename', caseId, { name });
+      return r.changes > 0;
+    })();
+  }
+
+  deleteCase(caseId: string): boolean {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('DELETE FROM cases WHERE id = ?').run(caseId);
+      if (r.changes) this.audit('user', 'case.delete', caseId, {});
+      return r.changes > 0;
+    })();
+  }
+
+  reorderParts(caseId: string, partIds: string[]): void {
+    const set = this.db.prepare('UPDATE parts SET ord = ? WHERE id = ? AND case_id = ?');
+    this.db.transaction(() => {
+      partIds.forEach((id, i) => set.run(i, id, caseId));
+      this.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(now(), caseId);
+      this.audit('user', 'case.reorder', caseId, { partIds });
+    })();
+  }
+
+  setView(caseId: string, view: ViewState): boolean {
+    // Not an edit of the case; updated_at stays as it was.
+    return this.db.prepare('UPDATE cases SET view_json = ? WHERE id = ?').run(JSON.stringify(view), caseId).changes > 0;
+  }
+
+  // ---- index state
+
+  indexStates(caseId: string): (IndexStateRow & { duration: number })[] {
+    return this.db
+      .prepare(
+        `SELECT s.*, p.duration FROM index_state s JOIN parts p ON p.id = s.part_id WHERE p.case_id = ? ORDER BY p.ord`,
+      )
+      .all(caseId) as (IndexStateRow & { duration: number })[];
+  }
+
+  setIndexState(partId: string, state: IndexState, progress: number, stage: string, message: string | null = null): void {
+    this.db
+      .prepare(
+        `INSERT INTO index_state (part_id, state, progress, stage, message, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(part_id) DO UPDATE SET state = excluded.state, progress = excluded.progress, stage = excluded.stage,
+           message = excluded.message, version = excluded.version, updated_at = excluded.updated_at`,
+      )
+      .run(partId, state, progress, stage, message, INDEX_VERSION, now());
+  }
+
+  /** Jobs the last process left running cannot still be running. */
+  interruptedIndexCases(): string[] {
+    const rows = this.db
+      .prepare(`SELECT DISTINCT p.case_id AS id FROM index_state s JOIN parts p ON p.id = s.part_id
+                WHERE s.state IN ('running', 'pending') OR s.version <> ?`)
+      .all(INDEX_VERSION) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  // ---- timing, chunks, tracks, thumbnails
+
+  savePacketScan(partId: string, scan: PacketScan): void {
+    this.db
+      .prepare(
+        `INSERT INTO part_timing (part_id, frame_times, packet_times, packet_sizes, packet_keys) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(part_id) DO UPDATE SET frame_times = excluded.frame_times, packet_times = excluded.packet_times,
+           packet_sizes = excluded.packet_sizes, packet_keys = excluded.packet_keys`,
+      )
+      .run(partId, bytes(scan.frameTimes), bytes(scan.packetTimes), bytes(scan.packetSizes), bytes(scan.packetKeys));
+  }
+
+  packetScan(partId: string): PacketScan | null {
+    const r = this.db
+      .prepare('SELECT frame_times, packet_times, packet_sizes, packet_keys FROM part_timing WHERE part_id = ?')
+      .get(partId) as { frame_times: Buffer; packet_times: Buffer; packet_sizes: Buffer; packet_keys: Buffer } | undefined;
+    if (!r) return null;
+    return {
+      frameTimes: f64(r.frame_times),
+      packetTimes: f64(r.packet_times),
+      packetSizes: u32(r.packet_sizes),
+      packetKeys: new Uint8Array(r.packet_keys),
+    };
+  }
+
+  frameTimes(partId: string): Float64Array | null {
+    const r = this.db.prepare('SELECT frame_times FROM part_timing WHERE part_id = ?').get(partId) as
+      | { frame_times: Buffer }
+      | undefined;
+    return r ? f64(r.frame_times) : null;
+  }
+
+  saveFov(partId: string, mask: Uint8Array, width: number, height: number): void {
+    this.db.prepare('UPDATE part_timing SET fov_mask = ?, fov_width = ?, fov_height = ? WHERE part_id = ?').run(bytes(mask), width, height, partId);
+  }
+
+  fov(partId: string): { mask: Uint8Array; width: number; height: number } | null {
+    const r = this.db.prepare('SELECT fov_mask, fov_width, fov_height FROM part_timing WHERE part_id = ?').get(partId) as
+      | { fov_mask: Buffer | null; fov_width: number | null; fov_height: number | null }
+      | undefined;
+    if (!r?.fov_mask || !r.fov_width || !r.fov_height) return null;
+    return { mask: new Uint8Array(r.fov_mask), width: r.fov_width, height: r.fov_height };
+  }
+
+  saveChunk(row: ChunkRow): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO index_chunks (part_id, chunk, from_s, to_s, samples_json, thumbs_json)
+         VALUES (@part_id, @chunk, @from_s, @to_s, @samples_json, @thumbs_json)`,
+      )
+      .run(row);
+  }
+
+  chunks(partId: string): ChunkRow[] {
+    return this.db.prepare('SELECT * FROM index_chunks WHERE part_id = ? ORDER BY chunk').all(partId) as ChunkRow[];
+  }
+
+  /** Final tracks and thumbnails replace the partial chunks in one transaction. */
+  finishPartIndex(partId: string, tracks: Record<string, Float32Array>, thumbnailsMeta: unknown): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO tracks (part_id, name, rate, data) VALUES (?, ?, 1, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM tracks WHERE part_id = ?').run(partId);
+      for (const [name, values] of Object.entries(tracks)) put.run(partId, name, bytes(values));
+      this.db.prepare('INSERT OR REPLACE INTO thumbnails (part_id, meta_json) VALUES (?, ?)').run(partId, JSON.stringify(thumbnailsMeta));
+      this.db.prepare('DELETE FROM index_chunks WHERE part_id = ?').run(partId);
+    })();
+  }
+
+  resetPartIndex(partId: string): void {
+    this.db.transaction(() => {
+      for (const t of ['tracks', 'thumbnails', 'index_chunks']) this.db.prepare(`DELETE FROM ${t} WHERE part_id = ?`).run(partId);
+    })();
+  }
+
+  tracks(partId: string): Map<string, Float32Array> {
+    const rows = this.db.prepare('SELECT name, data FROM tracks WHERE part_id = ?').all(partId) as { name: string; data: Buffer }[];
+    return new Map(rows.map((r) => [r.name, f32(r.data)]));
+  }
+
+  thumbnailsMeta<T>(partId: string): T | null {
+    const r = this.db.prepare('SELECT meta_json FROM thumbnails WHERE part_id = ?').get(partId) as { meta_json: string } | undefined;
+    return r ? (JSON.parse(r.meta_json) as T) : null;
+  }
+
+  // ---- settings and audit
+
+  settingsRaw(): Partial<Settings> {
+    const rows = this.db.prepare('SELECT key, value_json FROM settings').all() as { key: string; value_json: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value_json) as unknown])) as Partial<Settings>;
+  }
+
+  saveSettings(values: Partial<Settings>, actor: string): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO settings (key, value_json) VALUES (?, ?)');
+    durably(this.db, () => {
+      for (const [k, v] of Object.entries(values)) put.run(k, JSON.stringify(v));
+      this.audit(actor, 'settings.change', null, values);
+    });
+  }
+
+  audit(actor: string, action: string, subject: string | null, detail: unknown): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?)')
+      .run(now(), actor, action, subject, JSON.stringify(detail ?? null));
+  }
+}
+
+export function aggregateIndexStatus(rows: { state: string; progress: number; stage: string; message: string | null; duration: number }[]): IndexStatus {
+  if (rows.length === 0) return { state: 'done', progress: 1, stage: 'Nothing to index' };
+  const total = rows.reduce((s, r) => s + Math.max(r.duration, 1e-3), 0);
+  const progress = Math.min(1, rows.reduce((s, r) => s + Math.max(r.duration, 1e-3) * (r.state === 'done' ? 1 : r.progress), 0) / total);
+  const pick = (state: IndexState) => rows.find((r) => r.state === state);
+  for (const state of ['running', 'failed', 'canceled', 'pending'] as const) {
+    const r = pick(state);
+    if (r) return { state, progress, stage: r.stage, ...(r.message ? { message: r.message } : {}) };
+  }
+  return { state: 'done', progress: 1, stage: 'Indexed' };
+}

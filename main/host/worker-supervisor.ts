@@ -1,0 +1,154 @@
+import { EventEmitter } from 'node:events';
+import { deserializeError, OpscopeError } from '../core/errors.js';
+import type { HostToWorker, JobKind, JobParams, JobProgress, JobResult, WorkerToHost } from '../core/worker-protocol.js';
+
+/** A started worker process, whatever started it (utilityProcess or child_process.fork). */
+export interface WorkerHandle {
+  send(message: HostToWorker): void;
+  onMessage(listener: (message: WorkerToHost) => void): void;
+  onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
+  kill(): void;
+  readonly pid: number | undefined;
+}
+
+export type WorkerLauncher = () => WorkerHandle;
+
+export type WorkerState = 'starting' | 'up' | 'restarting' | 'down';
+
+interface Pending {
+  kind: JobKind;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  onProgress?: (p: JobProgress) => void;
+  cleanup(): void;
+}
+
+const JOB_PURPOSE: Record<JobKind, string> = {
+  inspect: 'reading a recording',
+  packets: 'reading packets',
+  fov: 'finding the field of view',
+  indexChunk: 'indexing',
+  tracks: 'computing signal tracks',
+  frame: 'extracting a frame',
+  proxy: 'making a playable copy',
+  demo: 'generating the demo recording',
+};
+
+/**
+ * Owns the media worker: starts it, routes jobs, and restarts it after a crash. Jobs that were
+ * running when it died fail with a reason the user can read; the next job starts a fresh worker.
+ */
+export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, string | undefined] }> {
+  private handle: WorkerHandle | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private crashes: number[] = [];
+  private stopping = false;
+  state: WorkerState = 'starting';
+
+  constructor(private readonly launch: WorkerLauncher) {
+    super();
+  }
+
+  private setState(state: WorkerState, message?: string) {
+    this.state = state;
+    this.emit('status', state, message);
+  }
+
+  private ensure(): WorkerHandle {
+    if (this.handle) return this.handle;
+    this.setState(this.crashes.length ? 'restarting' : 'starting');
+    const handle = this.launch();
+    this.handle = handle;
+    handle.onMessage((m) => this.onMessage(m));
+    handle.onExit(({ code, signal }) => this.onExit(handle, code, signal));
+    return handle;
+  }
+
+  private onMessage(m: WorkerToHost) {
+    if (m.type === 'ready') {
+      this.setState('up');
+      return;
+    }
+    const job = this.pending.get(m.id);
+    if (!job) return;
+    if (m.type === 'progress') job.onProgress?.(m.progress);
+    else {
+      this.pending.delete(m.id);
+      job.cleanup();
+      if (m.type === 'result') job.resolve(m.value);
+      else job.reject(deserializeError(m.error));
+    }
+  }
+
+  private onExit(handle: WorkerHandle, code: number | null, signal: string | null) {
+    if (this.handle !== handle) return;
+    this.handle = null;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    for (const [id, job] of this.pending) {
+      this.pending.delete(id);
+      job.cleanup();
+      job.reject(
+        new OpscopeError(
+          'worker-crashed',
+          `The media worker stopped unexpectedly (${how}) while ${JOB_PURPOSE[job.kind]}. The job was stopped; try again.`,
+        ),
+      );
+    }
+    if (this.stopping) {
+      this.setState('down');
+      return;
+    }
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
+    // The next job restarts the worker; a worker that keeps dying is reported as down.
+    this.setState(this.crashes.length > 5 ? 'down' : 'restarting', `The media worker stopped (${how}).`);
+  }
+
+  run<K extends JobKind>(
+    kind: K,
+    params: JobParams<K>,
+    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {},
+  ): Promise<JobResult<K>> {
+    if (opts.signal?.aborted) return Promise.reject(new OpscopeError('canceled', 'Canceled.'));
+    const handle = this.ensure();
+    const id = this.nextId++;
+    return new Promise<JobResult<K>>((resolve, reject) => {
+      const onAbort = () => handle.send({ type: 'cancel', id });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        kind,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
+      });
+      try {
+        handle.send({ type: 'run', id, kind, params });
+      } catch (err) {
+        this.pending.delete(id);
+        reject(new OpscopeError('worker-crashed', `The media worker could not be reached: ${(err as Error).message}`));
+      }
+    });
+  }
+
+  /** Starts the worker ahead of the first job, so the first frame does not wait for it. */
+  start(): void {
+    this.ensure();
+  }
+
+  /** The worker's process id (tests kill it to prove recovery). */
+  get pid(): number | undefined {
+    return this.handle?.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const h = this.handle;
+    if (!h) return;
+    await new Promise<void>((resolve) => {
+      h.onExit(() => resolve());
+      h.kill();
+    });
+  }
+}

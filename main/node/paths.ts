@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const APP_NAME = 'Opscope';
+
+/**
+ * The folder Electron calls `userData` for this app, computed without Electron so that the CLI,
+ * the Node host and the desktop app share one store by default.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_NAME);
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), APP_NAME);
+}
+
+/** OPSCOPE_HOME wins; otherwise the app's user-data folder. */
+export function resolveDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OPSCOPE_HOME ? env.OPSCOPE_HOME : defaultDataDir(env);
+}
+
+/** Where derived files live inside the data directory. Never beside the user's recordings. */
+export class DataLayout {
+  constructor(readonly root: string) {}
+  get database(): string {
+    return join(this.root, 'opscope.db');
+  }
+  get tmp(): string {
+    return join(this.root, 'tmp');
+  }
+  get demo(): string {
+    return join(this.root, 'demo');
+  }
+  partDir(caseId: string, partId: string): string {
+    return join(this.root, 'media', caseId, partId);
+  }
+  caseDir(caseId: string): string {
+    return join(this.root, 'media', caseId);
+  }
+  thumbsDir(caseId: string, partId: string): string {
+    return join(this.partDir(caseId, partId), 'thumbs');
+  }
+  thumbSheet(caseId: string, partId: string, sheet: number): string {
+    return join(this.thumbsDir(caseId, partId), `sheet-${String(sheet).padStart(4, '0')}.jpg`);
+  }
+  framesDir(caseId: string, partId: string): string {
+    return join(this.partDir(caseId, partId), 'frames');
+  }
+  frame(caseId: string, partId: string, frameIndex: number): string {
+    return join(this.framesDir(caseId, partId), `${frameIndex}.png`);
+  }
+  proxy(caseId: string, partId: string): string {
+    return join(this.partDir(caseId, partId), 'proxy.mp4');
+  }
+}

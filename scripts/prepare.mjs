@@ -1,0 +1,27 @@
+// Runs on `npm install`: builds every process (so `npx opscope` and `npm start` work at once)
+// and tries, without failing the install, to fetch the Electron binary.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+
+const electronVite = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+const build = run(process.execPath, [electronVite, 'build', '--logLevel', 'warn']);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const electronDir = dirname(require.resolve('electron/package.json'));
+const pathFile = join(electronDir, 'path.txt');
+const installed = existsSync(pathFile) && existsSync(join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()));
+if (!installed && !process.env.OPSCOPE_SKIP_ELECTRON_DOWNLOAD) {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 12)) {
+    const r = run(process.execPath, [join(electronDir, 'install.js')], { timeout: 300_000, stdio: 'pipe' });
+    if (r.status === 0) console.log('opscope: Electron binary installed.');
+    else console.warn('opscope: the Electron binary could not be downloaded (GitHub unreachable?). `npm start` explains what to do; `npm run serve` works without it.');
+  } else {
+    console.warn(`opscope: Electron's installer needs Node 22.12 or newer (this is ${process.versions.node}); the desktop shell is not installed. \`npm run serve\` opens Opscope in a browser.`);
+  }
+}
