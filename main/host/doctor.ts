@@ -19,8 +19,8 @@ async function toolInfo(name: ToolName): Promise<DoctorReport['ffmpeg']> {
 
 function onnxInfo(): DoctorReport['onnxruntime'] {
   try {
-    const require = createRequire(import.meta.url);
-    const ort = require('onnxruntime-node') as {
+    const localRequire = createRequire(import.meta.url);
+    const ort = localRequire('onnxruntime-node') as {
       env: { versions?: { node?: string } };
       listSupportedBackends?: () => { name: string; bundled: boolean }[];
     };

@@ -16,11 +16,11 @@ export const ELECTRON_HINT =
 
 /** Finds the Electron binary of the `electron` package without triggering its download. */
 export function findElectron(): ElectronBinary {
-  const require = createRequire(import.meta.url);
+  const localRequire = createRequire(import.meta.url);
   let pkgDir: string;
   let version: string | null;
   try {
-    const pkgJson = require.resolve('electron/package.json');
+    const pkgJson = localRequire.resolve('electron/package.json');
     pkgDir = dirname(pkgJson);
     version = (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? null;
   } catch {

@@ -24,7 +24,7 @@ export class ToolNotFoundError extends Error {
   }
 }
 
-const require = createRequire(import.meta.url);
+const localRequire = createRequire(import.meta.url);
 const exe = process.platform === 'win32' ? '.exe' : '';
 
 // Inside a packaged app the binaries are unpacked next to the asar archive.
@@ -44,7 +44,7 @@ function runnable(p: string | undefined | null): p is string {
 
 function fromPackage(id: string, pick: (mod: unknown) => unknown): string | undefined {
   try {
-    const value = pick(require(id));
+    const value = pick(localRequire(id));
     return typeof value === 'string' ? unpacked(value) : undefined;
   } catch {
     return undefined;

@@ -1,0 +1,28 @@
+import type { JobKind, JobParams, JobProgress, JobResult } from '../../core/worker-protocol.js';
+import { inspectRecording } from '../media/inspect.js';
+import { scanPackets } from '../media/packets.js';
+import { extractFrame } from '../media/frame.js';
+import { makeProxy } from '../media/proxy.js';
+import { estimateFov, indexChunk, computeTracks } from './index-jobs.js';
+import { generateDemo } from './demo.js';
+
+export interface JobContext {
+  signal: AbortSignal;
+  progress(p: JobProgress): void;
+}
+
+type Handlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
+
+export const handlers: Handlers = {
+  inspect: (p, ctx) => inspectRecording(p.path, ctx.signal),
+  packets: (p, ctx) => scanPackets(p.path, p.startTime, ctx.signal),
+  fov: (p, ctx) => estimateFov(p, ctx),
+  indexChunk: (p, ctx) => indexChunk(p, ctx),
+  tracks: async (p) => computeTracks(p),
+  frame: (p, ctx) => extractFrame(p.path, p.seek, p.out, ctx.signal),
+  proxy: async (p, ctx) => {
+    await makeProxy(p, ctx.signal, (fraction) => ctx.progress({ fraction, stage: 'Making a playable copy' }));
+    return { out: p.out };
+  },
+  demo: (p, ctx) => generateDemo(p.out, ctx),
+};

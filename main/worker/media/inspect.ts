@@ -1,0 +1,39 @@
+import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { OpscopeError } from '../../core/errors.js';
+import { summarizeProbe } from '../../core/media-info.js';
+import type { InspectResult } from '../../core/worker-protocol.js';
+import { fingerprintFile } from '../../node/fingerprint.js';
+import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
+import { explainMediaFailure } from './errors.js';
+
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** Everything import needs to know about a file: identity, streams, and that a frame decodes. */
+export async function inspectRecording(path: string, signal?: AbortSignal): Promise<InspectResult> {
+  const name = basename(path);
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st.size === 0) throw new OpscopeError('unsupported-media', `${name} is empty (0 bytes).`);
+    const fp = await fingerprintFile(path);
+    const { stdout } = await runFfprobe(
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputPath(path)],
+      { timeoutMs: PROBE_TIMEOUT_MS, signal, purpose: `reading ${name}` },
+    );
+    const probe = summarizeProbe(stdout.toString('utf8'), name);
+    // ffprobe reads headers only; decoding one frame proves the codec really works here.
+    await runFfmpeg(['-v', 'error', '-i', inputPath(path), '-map', '0:v:0', '-frames:v', '1', '-f', 'null', '-'], {
+      timeoutMs: PROBE_TIMEOUT_MS,
+      signal,
+      purpose: `decoding the first frame of ${name}`,
+    }).catch((err: unknown) => {
+      const e = explainMediaFailure(err, name);
+      if (e.code === 'canceled' || e.code === 'timeout') throw e;
+      throw new OpscopeError('unsupported-media', `${name}: the ${probe.video.codec} video could not be decoded (${e.message}).`, e.detail);
+    });
+    return { ...fp, probe };
+  } catch (err) {
+    throw explainMediaFailure(err, name);
+  }
+}

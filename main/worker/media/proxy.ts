@@ -1,0 +1,51 @@
+import { basename, dirname } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
+import { explainMediaFailure } from './errors.js';
+
+/**
+ * A playable stand-in for a recording the player cannot decode (MPEG-2, MPEG-4 Part 2, MJPEG,
+ * HEVC, or H.264 in a transport stream). Frames and exports still come from the original; the
+ * proxy keeps the original's timestamps so case time means the same thing in both.
+ */
+export async function makeProxy(
+  o: { path: string; out: string; remuxOnly: boolean; duration: number },
+  signal?: AbortSignal,
+  onProgress?: (fraction: number) => void,
+): Promise<void> {
+  await mkdir(dirname(o.out), { recursive: true });
+  const tmp = `${o.out}.tmp.mp4`;
+  const video = o.remuxOnly
+    ? ['-c:v', 'copy']
+    : [
+        '-vf', "scale=-2:'min(720,ih)':flags=bicubic,format=yuv420p",
+        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
+        // Keyframes every second keep scrubbing the proxy responsive.
+        '-g', '30', '-keyint_min', '1',
+      ];
+  try {
+    await runFfmpeg(
+      [
+        '-v', 'error', '-progress', 'pipe:2', '-nostats',
+        '-i', inputPath(o.path),
+        '-map', '0:v:0', '-map', '0:a:0?', '-sn', '-dn',
+        ...video,
+        '-c:a', 'aac', '-b:a', '128k',
+        '-vsync', 'passthrough',
+        '-movflags', '+faststart',
+        '-f', 'mp4', '-y', tmp,
+      ],
+      {
+        timeoutMs: Math.max(10 * 60_000, o.duration * 10_000),
+        idleTimeoutMs: 120_000,
+        signal,
+        purpose: `making a playable copy of ${basename(o.path)}`,
+        onProgress: (p) => onProgress?.(o.duration > 0 ? Math.min(1, p.outTime / o.duration) : 0),
+      },
+    );
+    await rename(tmp, o.out);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw explainMediaFailure(err, basename(o.path));
+  }
+}
