@@ -1,12 +1,23 @@
 // Runs on `npm install`: builds every process (so `npx opscope` and `npm start` work at once)
 // and tries, without failing the install, to fetch the Electron binary.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+
+// The ffmpeg/ffprobe packages mark their binaries executable for the installing user only; the
+// app is often installed by one account and used by another.
+for (const id of ['@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe']) {
+  try {
+    const bin = require(id).path;
+    if (bin && (statSync(bin).mode & 0o444) === 0o444) chmodSync(bin, statSync(bin).mode | 0o111);
+  } catch {
+    // Not installed for this platform: the locator says so when the tool is needed.
+  }
+}
 
 const electronVite = join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
 const build = run(process.execPath, [electronVite, 'build', '--logLevel', 'warn']);

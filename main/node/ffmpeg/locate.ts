@@ -42,6 +42,10 @@ function runnable(p: string | undefined | null): p is string {
   }
 }
 
+function notRunnable(p: string | undefined): string {
+  return p && existsSync(p) ? ` (${p} is not executable for this user)` : '';
+}
+
 function fromPackage(id: string, pick: (mod: unknown) => unknown): string | undefined {
   try {
     const value = pick(localRequire(id));
@@ -82,11 +86,11 @@ export function locateTool(name: ToolName, env: NodeJS.ProcessEnv = process.env)
     tried.push('ffmpeg-static (not installed or binary missing)');
     const q = fromPackage('@ffmpeg-installer/ffmpeg', (m) => (m as { path?: string }).path);
     if (runnable(q)) return { name, path: q, source: 'ffmpeg-installer' };
-    tried.push('@ffmpeg-installer/ffmpeg');
+    tried.push(`@ffmpeg-installer/ffmpeg${notRunnable(q)}`);
   } else {
     const q = fromPackage('@ffprobe-installer/ffprobe', (m) => (m as { path?: string }).path);
     if (runnable(q)) return { name, path: q, source: 'ffprobe-installer' };
-    tried.push('@ffprobe-installer/ffprobe');
+    tried.push(`@ffprobe-installer/ffprobe${notRunnable(q)}`);
   }
 
   const onPath = fromPath(name);

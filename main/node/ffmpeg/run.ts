@@ -27,6 +27,23 @@ export interface RunOptions {
   purpose?: string;
 }
 
+/** ffmpeg or ffprobe ended with an error; `signal` is set when the tool itself crashed. */
+export class ToolFailure extends OpscopeError {
+  constructor(
+    message: string,
+    detail: string,
+    readonly tool: ToolName,
+    readonly signal: NodeJS.Signals | null,
+  ) {
+    super('tool-failed', message, detail);
+  }
+}
+
+/** True when the tool crashed (killed by a signal it was not sent by us), rather than refusing the input. */
+export function isToolCrash(err: unknown, name: ToolName): boolean {
+  return err instanceof ToolFailure && err.tool === name && err.signal !== null;
+}
+
 export interface RunResult {
   stdout: Buffer;
   stderrTail: string[];
@@ -140,10 +157,11 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       if (code === 0) return finish(null, { stdout: Buffer.concat(chunks), stderrTail: tail });
       const last = tail.filter((l) => l.trim()).slice(-3).join(' | ');
       finish(
-        new OpscopeError(
-          'tool-failed',
+        new ToolFailure(
           `${name} failed while ${purpose}${signal ? ` (signal ${signal})` : ` (exit ${code})`}${last ? `: ${last}` : '.'}`,
           tail.join('\n'),
+          name,
+          signal,
         ),
       );
     });

@@ -1,27 +1,35 @@
 import { basename } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { OpscopeError } from '../../core/errors.js';
 import { summarizeProbe } from '../../core/media-info.js';
 import type { InspectResult } from '../../core/worker-protocol.js';
 import { fingerprintFile } from '../../node/fingerprint.js';
-import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
+import { inputPath, isToolCrash, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
 import { explainMediaFailure } from './errors.js';
+import { probeThroughFfmpeg } from './probe-via-ffmpeg.js';
 
 const PROBE_TIMEOUT_MS = 60_000;
 
 /** Everything import needs to know about a file: identity, streams, and that a frame decodes. */
 export async function inspectRecording(path: string, signal?: AbortSignal): Promise<InspectResult> {
   const name = basename(path);
+  let head: Buffer | undefined;
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (st.size === 0) throw new OpscopeError('unsupported-media', `${name} is empty (0 bytes).`);
     const fp = await fingerprintFile(path);
-    const { stdout } = await runFfprobe(
+    head = await readHead(path, 16);
+    const probe = await runFfprobe(
       ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputPath(path)],
       { timeoutMs: PROBE_TIMEOUT_MS, signal, purpose: `reading ${name}` },
+    ).then(
+      ({ stdout }) => summarizeProbe(stdout.toString('utf8'), name),
+      (err: unknown) => {
+        if (isToolCrash(err, 'ffprobe')) return probeThroughFfmpeg(path, name, PROBE_TIMEOUT_MS, signal);
+        throw err;
+      },
     );
-    const probe = summarizeProbe(stdout.toString('utf8'), name);
     // ffprobe reads headers only; decoding one frame proves the codec really works here.
     await runFfmpeg(['-v', 'error', '-i', inputPath(path), '-map', '0:v:0', '-frames:v', '1', '-f', 'null', '-'], {
       timeoutMs: PROBE_TIMEOUT_MS,
@@ -34,6 +42,17 @@ export async function inspectRecording(path: string, signal?: AbortSignal): Prom
     });
     return { ...fp, probe };
   } catch (err) {
-    throw explainMediaFailure(err, name);
+    throw explainMediaFailure(err, name, head);
+  }
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
   }
 }

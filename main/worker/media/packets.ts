@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import type { PacketScan } from '../../core/media-info.js';
-import { inputPath, runFfprobe } from '../../node/ffmpeg/run.js';
+import { inputPath, isToolCrash, runFfprobe } from '../../node/ffmpeg/run.js';
 import { explainMediaFailure } from './errors.js';
+import { readPacketsThroughFfmpeg } from './probe-via-ffmpeg.js';
 
 /**
  * Reads every video packet's timestamp, size and keyframe flag without decoding anything.
@@ -24,13 +25,12 @@ export async function scanPackets(path: string, startTime: number, signal?: Abor
     sizes.push(Number(size) || 0);
     keys.push(flags?.includes('K') ? 1 : 0);
   };
+  const limits = { timeoutMs: 30 * 60_000, idleTimeoutMs: 60_000, ...(signal ? { signal } : {}) };
   try {
     await runFfprobe(
       ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,size,flags', '-of', 'csv=p=0', inputPath(path)],
       {
-        timeoutMs: 30 * 60_000,
-        idleTimeoutMs: 60_000,
-        signal,
+        ...limits,
         purpose: `reading the packets of ${name}`,
         onStdout: (chunk) => {
           const text = rest + chunk.toString('latin1');
@@ -40,10 +40,18 @@ export async function scanPackets(path: string, startTime: number, signal?: Abor
         },
       },
     );
+    if (rest) onLine(rest);
   } catch (err) {
-    throw explainMediaFailure(err, name);
+    if (!isToolCrash(err, 'ffprobe')) throw explainMediaFailure(err, name);
+    times.length = sizes.length = keys.length = 0;
+    await readPacketsThroughFfmpeg(path, name, (pts, size, key) => {
+      times.push(pts - startTime);
+      sizes.push(size);
+      keys.push(key ? 1 : 0);
+    }, limits).catch((e: unknown) => {
+      throw explainMediaFailure(e, name);
+    });
   }
-  if (rest) onLine(rest);
   const frameTimes = Float64Array.from(times).sort();
   return {
     frameTimes,
