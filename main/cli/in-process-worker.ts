@@ -10,6 +10,7 @@ import { handlers } from '../worker/jobs/index.js';
 export function inProcessWorkerLauncher(): WorkerLauncher {
   return (): WorkerHandle => {
     const listeners: ((m: WorkerToHost) => void)[] = [];
+    const exitListeners: ((e: { code: number | null; signal: string | null }) => void)[] = [];
     const controllers = new Map<number, AbortController>();
     const deliver = (m: WorkerToHost) => queueMicrotask(() => listeners.forEach((l) => l(m)));
     deliver({ type: 'ready', pid: process.pid });
@@ -28,8 +29,12 @@ export function inProcessWorkerLauncher(): WorkerLauncher {
           .finally(() => controllers.delete(msg.id));
       },
       onMessage: (l) => listeners.push(l),
-      onExit: () => undefined,
-      kill: () => controllers.forEach((c) => c.abort()),
+      onExit: (l) => exitListeners.push(l),
+      // There is no process to end: stopping aborts the running jobs and reports a clean exit.
+      kill: () => {
+        controllers.forEach((c) => c.abort());
+        queueMicrotask(() => exitListeners.forEach((l) => l({ code: 0, signal: null })));
+      },
       pid: process.pid,
     };
   };

@@ -31,11 +31,25 @@ export function orderParts<T extends { path: string; creationTime: string | null
   });
 }
 
-/** "Lap chole part 1.mp4" → "Lap chole". */
+const PART_SUFFIX = /(?:[\s._-]*(?:part|teil|seg(?:ment)?|chunk|file|clip)[\s._-]*|[\s._-]+)\d{1,3}$/i;
+
+/**
+ * "Lap chole part 1.mp4" → "Lap chole"; parts "OR3_2024-05-02_001.ts", "…_002.ts" →
+ * "OR3_2024-05-02". A number that is part of the name ("endo-mpeg2") stays.
+ */
 export function caseNameFrom(paths: string[]): string {
-  const stem = basename(paths[0] ?? 'Case', extname(paths[0] ?? ''));
-  const cleaned = stem.replace(/[\s._-]*(part|teil|seg(ment)?|chunk|file|clip)?[\s._-]*\d{1,3}$/i, '').trim();
-  return cleaned || stem || 'Case';
+  const stems = paths.map((p) => basename(p, extname(p)));
+  const first = stems[0] ?? 'Case';
+  let base = first;
+  if (stems.length > 1) {
+    let n = 0;
+    while (n < first.length && stems.every((s) => s[n] === first[n])) n++;
+    // A shared prefix cut inside a number ("case 1" of "case 12", "case 13") is not a name.
+    while (n > 0 && /\d/.test(first[n - 1]!) && /\d/.test(first[n] ?? '')) n--;
+    base = first.slice(0, n);
+  }
+  const cleaned = base.replace(PART_SUFFIX, '').replace(/[\s._-]*(?:part|teil|seg(?:ment)?|chunk|file|clip)?[\s._-]*$/i, '').trim();
+  return cleaned.length >= 2 ? cleaned : first || 'Case';
 }
 
 function toNewPart(path: string, info: InspectResult): NewPart {

@@ -36,7 +36,7 @@ export class Gate {
 
   allowedHosts(): string[] {
     const p = this.port();
-    return [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`];
+    return [`127.0.0.1:${p}`, `localhost:${p}`];
   }
 
   hostOk(req: IncomingMessage): boolean {
