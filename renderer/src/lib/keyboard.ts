@@ -1,0 +1,206 @@
+import type { AppState } from './state/app.svelte.js';
+
+export interface Shortcut {
+  keys: string[][];
+  label: string;
+}
+
+export interface ShortcutGroup {
+  title: string;
+  items: Shortcut[];
+}
+
+const mod = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+/** The keyboard map, as the "?" overlay shows it. */
+export const SHORTCUTS: ShortcutGroup[] = [
+  {
+    title: 'Playback',
+    items: [
+      { keys: [['Space']], label: 'Play / pause' },
+      { keys: [['L']], label: 'Play; press again to play faster' },
+      { keys: [['K']], label: 'Pause' },
+      { keys: [['J']], label: 'Slower while playing; one frame back while paused (hold to step back)' },
+      { keys: [['K', 'J'], ['K', 'L']], label: 'Hold K and tap J or L: one frame back or forward' },
+      { keys: [['M']], label: 'Sound on / off' },
+    ],
+  },
+  {
+    title: 'Moving',
+    items: [
+      { keys: [['←'], [',']], label: 'One frame back' },
+      { keys: [['→'], ['.']], label: 'One frame forward' },
+      { keys: [['Shift', '←'], ['Shift', '→']], label: 'One second back / forward' },
+      { keys: [['Home'], ['End']], label: 'Start / end of the case' },
+      { keys: [['F']], label: 'Show the frame on screen at full resolution' },
+    ],
+  },
+  {
+    title: 'Timeline',
+    items: [
+      { keys: [['+'], ['−']], label: 'Zoom in / out around the playhead' },
+      { keys: [['0']], label: 'Show the whole case' },
+      { keys: [[mod, 'wheel']], label: 'Zoom at the pointer' },
+      { keys: [['wheel']], label: 'Pan when zoomed in' },
+    ],
+  },
+  {
+    title: 'App',
+    items: [
+      { keys: [['O']], label: 'Open recordings' },
+      { keys: [['/']], label: 'Filter the library' },
+      { keys: [[mod, 'B']], label: 'Show / hide the library' },
+      { keys: [[mod, ',']], label: 'Settings' },
+      { keys: [['?']], label: 'This list of shortcuts' },
+      { keys: [['Esc']], label: 'Close a dialog' },
+    ],
+  },
+];
+
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel', 'date', 'time', 'datetime-local', 'month', 'week']);
+
+/** True when the key belongs to what has focus: a text field, a list box, an editable area. */
+export function isTyping(target: EventTarget | null, key: string): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) {
+    if (TEXT_INPUTS.has(target.type)) return true;
+    // A slider keeps its own arrows; radios and checkboxes their Space.
+    if (target.type === 'range') return ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'].includes(key);
+    if (target.type === 'checkbox' || target.type === 'radio') return key === ' ';
+  }
+  return false;
+}
+
+function modalOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
+}
+
+/**
+ * The global shortcuts. They never fire while typing or while a dialog is open (except "?",
+ * which toggles its own overlay).
+ */
+export function installShortcuts(app: AppState, focusFilter: () => void): () => void {
+  let kHeld = false;
+
+  const down = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.isComposing) return;
+    if (isTyping(e.target, e.key)) return;
+    if (modalOpen()) {
+      if (e.key === '?' && app.shortcutsOpen) {
+        app.shortcutsOpen = false;
+        e.preventDefault();
+      }
+      return;
+    }
+    const key = e.key;
+    if (e.ctrlKey || e.metaKey) {
+      if (e.altKey || e.shiftKey) return;
+      if (key === 'b' || key === 'B') app.library.collapsed = !app.library.collapsed;
+      else if (key === ',') app.settingsOpen = true;
+      else if (key === 'o' || key === 'O') app.importer.show();
+      else if (key === '=' || key === '+') app.current?.zoomBy(1.5);
+      else if (key === '-') app.current?.zoomBy(1 / 1.5);
+      else return;
+      e.preventDefault();
+      return;
+    }
+    if (e.altKey) return;
+    switch (key) {
+      case '?':
+        app.shortcutsOpen = true;
+        e.preventDefault();
+        return;
+      case 'o':
+      case 'O':
+        app.importer.show();
+        e.preventDefault();
+        return;
+      case '/':
+        app.library.collapsed = false;
+        focusFilter();
+        e.preventDefault();
+        return;
+    }
+    const s = app.current;
+    if (!s) return;
+    const p = s.player;
+    switch (key) {
+      case ' ':
+        if (!e.repeat) p.toggle();
+        break;
+      case 'k':
+      case 'K':
+        kHeld = true;
+        if (p.playing) p.pause();
+        break;
+      case 'j':
+      case 'J':
+        if (kHeld) p.step(-1);
+        else p.slower();
+        break;
+      case 'l':
+      case 'L':
+        if (kHeld) p.step(1);
+        else if (!e.repeat) p.faster();
+        break;
+      case 'ArrowLeft':
+        if (e.shiftKey) p.skip(-1);
+        else p.step(-1);
+        break;
+      case 'ArrowRight':
+        if (e.shiftKey) p.skip(1);
+        else p.step(1);
+        break;
+      case ',':
+      case '<':
+        p.step(-1);
+        break;
+      case '.':
+      case '>':
+        p.step(1);
+        break;
+      case 'Home':
+        p.toStart();
+        break;
+      case 'End':
+        p.toEnd();
+        break;
+      case '+':
+      case '=':
+        s.zoomBy(1.5);
+        break;
+      case '-':
+      case '_':
+        s.zoomBy(1 / 1.5);
+        break;
+      case '0':
+        s.fit();
+        break;
+      case 'f':
+      case 'F':
+        void app.showFrame();
+        break;
+      case 'm':
+      case 'M':
+        p.setMuted(!p.muted);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+  const up = (e: KeyboardEvent) => {
+    if (e.key === 'k' || e.key === 'K') kHeld = false;
+  };
+  const blur = () => (kHeld = false);
+  window.addEventListener('keydown', down);
+  window.addEventListener('keyup', up);
+  window.addEventListener('blur', blur);
+  return () => {
+    window.removeEventListener('keydown', down);
+    window.removeEventListener('keyup', up);
+    window.removeEventListener('blur', blur);
+  };
+}

@@ -1,0 +1,69 @@
+import type { OpscopeApi } from '../../../../main/core/contract/api.js';
+import type { CaseSummary, IndexStatus } from '../../../../main/core/contract/schemas.js';
+import type { Toasts } from './toasts.svelte.js';
+
+/** The list of cases on the left: loaded from the host, kept current by its events. */
+export class Library {
+  cases = $state.raw<CaseSummary[]>([]);
+  loaded = $state(false);
+  loadError = $state<string | null>(null);
+  filter = $state('');
+  collapsed = $state(false);
+
+  filtered = $derived.by(() => {
+    const q = this.filter.trim().toLowerCase();
+    if (!q) return this.cases;
+    return this.cases.filter((c) => c.name.toLowerCase().includes(q));
+  });
+
+  indexing = $derived(this.cases.filter((c) => c.index.state === 'running' || c.index.state === 'pending').length);
+
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastRefresh = 0;
+
+  constructor(
+    private readonly api: OpscopeApi,
+    private readonly toasts: Toasts,
+  ) {}
+
+  async refresh(): Promise<void> {
+    this.lastRefresh = Date.now();
+    try {
+      this.cases = await this.api.call('cases.list', {});
+      this.loaded = true;
+      this.loadError = null;
+    } catch (err) {
+      this.loadError = err instanceof Error ? err.message : String(err);
+      this.toasts.error('Could not load the library', err);
+    }
+  }
+
+  /** Coalesces bursts of events into one reload. */
+  refreshSoon(delayMs = 150): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.refresh();
+    }, delayMs);
+  }
+
+  get(caseId: string): CaseSummary | undefined {
+    return this.cases.find((c) => c.id === caseId);
+  }
+
+  /** Index progress arrives many times a second: patch the one case instead of reloading. */
+  applyIndexProgress(caseId: string, status: IndexStatus): void {
+    const i = this.cases.findIndex((c) => c.id === caseId);
+    if (i < 0) {
+      this.refreshSoon();
+      return;
+    }
+    const before = this.cases[i]!;
+    const next = this.cases.slice();
+    next[i] = { ...before, index: status };
+    this.cases = next;
+    // A finished part brings a poster and exact durations; those come with a reload.
+    const stateChanged = before.index.state !== status.state;
+    if (stateChanged || (before.poster === null && Date.now() - this.lastRefresh > 3000)) this.refreshSoon(300);
+  }
+}

@@ -1,0 +1,364 @@
+import type { CaseTimeline } from '../../../../main/core/case-time.js';
+import { formatTime } from '../../../../main/core/time-format.js';
+import type { CaseTracks, PartThumbnails, TrackName } from '../../../../main/core/contract/schemas.js';
+
+/** Row geometry of the timeline, in CSS pixels. */
+export const RULER_H = 22;
+export const THUMB_H = 50;
+export const TRACK_H = 22;
+export const ROW_GAP = 2;
+
+export const TRACK_ORDER: TrackName[] = ['motion', 'blood', 'haze', 'outOfBody', 'brightness', 'sceneChange'];
+
+export function trackTop(i: number): number {
+  return RULER_H + THUMB_H + ROW_GAP + i * (TRACK_H + ROW_GAP);
+}
+
+export const TIMELINE_H = trackTop(TRACK_ORDER.length);
+
+export interface Palette {
+  bg: string;
+  row: string;
+  rowAlt: string;
+  text: string;
+  textDim: string;
+  grid: string;
+  boundary: string;
+  gap: string;
+  playhead: string;
+  hover: string;
+  tracks: Record<TrackName, string>;
+}
+
+export function readPalette(el: Element): Palette {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  return {
+    bg: v('--tl-bg', '#111418'),
+    row: v('--tl-row', '#161a20'),
+    rowAlt: v('--tl-row-alt', '#181d24'),
+    text: v('--text', '#e3e7ec'),
+    textDim: v('--text-dim', '#9aa4b1'),
+    grid: v('--tl-grid', 'rgba(255,255,255,0.08)'),
+    boundary: v('--tl-boundary', '#d9a54a'),
+    gap: v('--tl-gap', 'rgba(140,150,160,0.18)'),
+    playhead: v('--accent', '#7aa7e6'),
+    hover: v('--tl-hover', 'rgba(255,255,255,0.5)'),
+    tracks: {
+      motion: v('--track-motion', '#7c9cc4'),
+      blood: v('--track-blood', '#c46a6a'),
+      haze: v('--track-haze', '#98a2b0'),
+      outOfBody: v('--track-outofbody', '#5fa8a0'),
+      brightness: v('--track-brightness', '#c2ad62'),
+      sceneChange: v('--track-scenechange', '#9a87c4'),
+    },
+  };
+}
+
+export interface View {
+  start: number;
+  end: number;
+  width: number;
+}
+
+export const timeAt = (v: View, x: number) => v.start + (x / Math.max(1, v.width)) * (v.end - v.start);
+export const xAt = (v: View, t: number) => ((t - v.start) / Math.max(1e-9, v.end - v.start)) * v.width;
+
+const TICK_STEPS = [0.04, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400];
+
+export function tickStep(v: View, minPx = 90): number {
+  const perPx = (v.end - v.start) / Math.max(1, v.width);
+  return TICK_STEPS.find((s) => s / perPx >= minPx) ?? TICK_STEPS[TICK_STEPS.length - 1]!;
+}
+
+let hatchCache: { color: string; pattern: CanvasPattern | null } | null = null;
+function hatch(ctx: CanvasRenderingContext2D, color: string): CanvasPattern | string {
+  if (hatchCache?.color === color && hatchCache.pattern) return hatchCache.pattern;
+  const c = document.createElement('canvas');
+  c.width = c.height = 8;
+  const g = c.getContext('2d');
+  if (!g) return color;
+  g.strokeStyle = color;
+  g.lineWidth = 1;
+  g.beginPath();
+  g.moveTo(0, 8);
+  g.lineTo(8, 0);
+  g.stroke();
+  const pattern = ctx.createPattern(c, 'repeat');
+  hatchCache = { color, pattern };
+  return pattern ?? color;
+}
+
+export interface DrawStats {
+  thumbTiles: number;
+  trackColumns: number;
+  gapColumns: number;
+}
+
+export interface BaseInput {
+  view: View;
+  height: number;
+  timeline: CaseTimeline;
+  tracks: CaseTracks | null;
+  thumbs: PartThumbnails[];
+  sheet: (src: string) => HTMLImageElement | null;
+  palette: Palette;
+}
+
+/** Index of the thumbnail nearest to `t` among ascending `times`. */
+export function nearest(times: number[], t: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo > 0 && Math.abs(times[lo - 1]! - t) <= Math.abs(times[lo]! - t)) return lo - 1;
+  return lo;
+}
+
+/** Where a thumbnail sits in its sheets. */
+export function tileAt(p: PartThumbnails, k: number): { sheet: number; sx: number; sy: number } | null {
+  let rest = k;
+  for (let s = 0; s < p.sheets.length; s++) {
+    const n = p.sheets[s]!.count;
+    if (rest < n) {
+      return { sheet: s, sx: (rest % p.columns) * p.tileWidth, sy: Math.floor(rest / p.columns) * p.tileHeight };
+    }
+    rest -= n;
+  }
+  return null;
+}
+
+/** Thumbnail of the part under case time `t`, if its part is indexed. */
+export function thumbnailFor(
+  timeline: CaseTimeline,
+  thumbs: PartThumbnails[],
+  t: number,
+): { part: PartThumbnails; index: number } | null {
+  if (timeline.parts.length === 0) return null;
+  const loc = timeline.locate(t);
+  const part = thumbs.find((p) => p.partId === loc.partId);
+  if (!part || part.times.length === 0) return null;
+  return { part, index: nearest(part.times, t) };
+}
+
+export function sheetUrl(p: PartThumbnails, sheet: number): string {
+  const s = p.sheets[sheet];
+  // The query changes when a part is indexed again, so a cached old sheet is never drawn.
+  return `${s?.src ?? ''}?v=${p.times.length}-${p.tileWidth}`;
+}
+
+/** Ruler, thumbnail strip, tracks and part boundaries. */
+export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawStats {
+  const { view, height, timeline, tracks, thumbs, palette } = input;
+  const W = view.width;
+  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0 };
+  ctx.clearRect(0, 0, W, height);
+  ctx.fillStyle = palette.bg;
+  ctx.fillRect(0, 0, W, height);
+  const caseEndX = Math.min(W, xAt(view, timeline.duration));
+
+  // Ruler.
+  const step = tickStep(view);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = palette.textDim;
+  ctx.strokeStyle = palette.grid;
+  ctx.lineWidth = 1;
+  const first = Math.ceil(view.start / step) * step;
+  const minor = step / 5;
+  ctx.beginPath();
+  for (let t = Math.ceil(view.start / minor) * minor; t <= view.end + 1e-9; t += minor) {
+    const x = Math.round(xAt(view, t)) + 0.5;
+    ctx.moveTo(x, RULER_H - 4);
+    ctx.lineTo(x, RULER_H);
+  }
+  ctx.stroke();
+  ctx.beginPath();
+  for (let t = first; t <= view.end + 1e-9; t += step) {
+    const x = Math.round(xAt(view, t)) + 0.5;
+    ctx.moveTo(x, RULER_H - 9);
+    ctx.lineTo(x, height);
+    const label = formatTime(t, { millis: step < 1 });
+    ctx.fillText(label, x + 4, RULER_H / 2 - 1);
+  }
+  ctx.stroke();
+
+  // Thumbnail strip.
+  const stripTop = RULER_H;
+  ctx.fillStyle = palette.row;
+  ctx.fillRect(0, stripTop, caseEndX, THUMB_H);
+  const sample = thumbs[0];
+  if (sample) {
+    const tw = Math.max(8, Math.round((THUMB_H * sample.tileWidth) / sample.tileHeight));
+    for (let x0 = 0; x0 < caseEndX; x0 += tw) {
+      const tc = Math.min(timeAt(view, x0 + tw / 2), timeline.duration);
+      const hit = thumbnailFor(timeline, thumbs, tc);
+      if (!hit) continue;
+      const tile = tileAt(hit.part, hit.index);
+      if (!tile) continue;
+      const img = input.sheet(sheetUrl(hit.part, tile.sheet));
+      if (!img) continue;
+      const w = Math.min(tw, caseEndX - x0);
+      ctx.drawImage(img, tile.sx, tile.sy, (hit.part.tileWidth * w) / tw, hit.part.tileHeight, x0, stripTop, w, THUMB_H);
+      stats.thumbTiles++;
+    }
+  }
+  // Parts without thumbnails yet are hatched.
+  timeline.parts.forEach((p, i) => {
+    if (thumbs.some((t) => t.partId === p.id && t.times.length)) return;
+    const x0 = Math.max(0, xAt(view, timeline.starts[i]!));
+    const x1 = Math.min(caseEndX, xAt(view, timeline.starts[i]! + p.duration));
+    if (x1 <= x0) return;
+    ctx.fillStyle = hatch(ctx, palette.gap);
+    ctx.fillRect(x0, stripTop, x1 - x0, THUMB_H);
+  });
+
+  // Tracks.
+  TRACK_ORDER.forEach((name, row) => {
+    const top = trackTop(row);
+    ctx.fillStyle = row % 2 ? palette.rowAlt : palette.row;
+    ctx.fillRect(0, top, caseEndX, TRACK_H);
+    const track = tracks?.tracks.find((t) => t.name === name);
+    const color = palette.tracks[name];
+    const bottom = top + TRACK_H;
+    const amp = TRACK_H - 3;
+    const values = track?.values ?? [];
+    const rate = track?.rate ?? 1;
+    const gaps: [number, number][] = [];
+    let gapStart = -1;
+    ctx.beginPath();
+    const edge = new Path2D();
+    let open = false;
+    let lastX = 0;
+    const cols = Math.ceil(caseEndX);
+    for (let x = 0; x < cols; x++) {
+      const t0 = timeAt(view, x);
+      const t1 = timeAt(view, x + 1);
+      const s0 = Math.max(0, Math.floor(t0 * rate));
+      const s1 = Math.min(values.length, Math.max(s0 + 1, Math.ceil(t1 * rate)));
+      let v = -1;
+      for (let s = s0; s < s1; s++) {
+        const val = values[s]!;
+        if (val > v) v = val;
+      }
+      if (v < 0) {
+        if (gapStart < 0) gapStart = x;
+        if (open) {
+          ctx.lineTo(x, bottom);
+          ctx.closePath();
+          open = false;
+        }
+        continue;
+      }
+      if (gapStart >= 0) {
+        gaps.push([gapStart, x]);
+        gapStart = -1;
+      }
+      const y = bottom - Math.max(0, Math.min(1, v)) * amp;
+      if (!open) {
+        ctx.moveTo(x, bottom);
+        edge.moveTo(x, y + 0.5);
+        open = true;
+      } else edge.lineTo(x, y + 0.5);
+      ctx.lineTo(x, y);
+      ctx.lineTo(x + 1, y);
+      edge.lineTo(x + 1, y + 0.5);
+      lastX = x + 1;
+      stats.trackColumns++;
+    }
+    if (open) {
+      ctx.lineTo(lastX, bottom);
+      ctx.closePath();
+    }
+    if (gapStart >= 0) gaps.push([gapStart, cols]);
+    ctx.globalAlpha = 0.5;
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.globalAlpha = 0.95;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1;
+    ctx.stroke(edge);
+    ctx.globalAlpha = 1;
+    for (const [a, b] of gaps) {
+      ctx.fillStyle = hatch(ctx, palette.gap);
+      ctx.fillRect(a, top, b - a, TRACK_H);
+      stats.gapColumns += b - a;
+    }
+  });
+
+  // Beyond the end of the case.
+  if (caseEndX < W) {
+    ctx.fillStyle = palette.bg;
+    ctx.fillRect(caseEndX, RULER_H, W - caseEndX, height - RULER_H);
+  }
+
+  // Part boundaries.
+  ctx.save();
+  ctx.strokeStyle = palette.boundary;
+  ctx.fillStyle = palette.boundary;
+  ctx.setLineDash([3, 3]);
+  timeline.starts.forEach((s, i) => {
+    if (i === 0) return;
+    const x = Math.round(xAt(view, s)) + 0.5;
+    if (x < 0 || x > W) return;
+    ctx.beginPath();
+    ctx.moveTo(x, 2);
+    ctx.lineTo(x, height);
+    ctx.stroke();
+  });
+  ctx.restore();
+  // Part labels as small tags at the top of the strip, clear of the ruler's numbers.
+  ctx.font = '600 10px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  timeline.starts.forEach((s, i) => {
+    if (timeline.parts.length < 2) return;
+    const x = Math.round(xAt(view, s));
+    if (x < -60 || x > W) return;
+    const label = `Part ${i + 1}`;
+    const w = ctx.measureText(label).width + 8;
+    const lx = Math.max(0, x + (i === 0 ? 0 : 1));
+    ctx.fillStyle = palette.boundary;
+    ctx.fillRect(lx, RULER_H, w, 14);
+    ctx.fillStyle = palette.bg;
+    ctx.fillText(label, lx + 4, RULER_H + 7.5);
+  });
+  return stats;
+}
+
+/** Playhead and hover line, on their own layer so playback never redraws the tracks. */
+export function drawOverlay(
+  ctx: CanvasRenderingContext2D,
+  o: { view: View; height: number; position: number; hover: number | null; palette: Palette },
+): void {
+  const { view, height, palette } = o;
+  ctx.clearRect(0, 0, view.width, height);
+  if (o.hover !== null) {
+    const x = Math.round(xAt(view, o.hover)) + 0.5;
+    ctx.strokeStyle = palette.hover;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(x, RULER_H);
+    ctx.lineTo(x, height);
+    ctx.stroke();
+  }
+  const x = Math.round(xAt(view, o.position)) + 0.5;
+  if (x < -6 || x > view.width + 6) return;
+  ctx.strokeStyle = palette.playhead;
+  ctx.fillStyle = palette.playhead;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(x, RULER_H - 6);
+  ctx.lineTo(x, height);
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.moveTo(x - 6, 0);
+  ctx.lineTo(x + 6, 0);
+  ctx.lineTo(x + 6, RULER_H - 10);
+  ctx.lineTo(x, RULER_H - 4);
+  ctx.lineTo(x - 6, RULER_H - 10);
+  ctx.closePath();
+  ctx.fill();
+}
