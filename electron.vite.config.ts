@@ -9,13 +9,21 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       sourcemap: true,
+      // zod is bundled: loading it as hundreds of small modules was most of a CLI command's
+      // start-up time. Native modules and binaries stay external.
+      externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
         input: {
           index: resolve('main/electron/index.ts'),
           worker: resolve('main/worker/entry.ts'),
           cli: resolve('main/cli/opscope.ts'),
         },
-        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+        output: {
+          format: 'es',
+          entryFileNames: '[name].js',
+          chunkFileNames: 'chunks/[name]-[hash].js',
+          manualChunks: (id) => (id.includes('/node_modules/zod/') ? 'zod' : undefined),
+        },
       },
     },
   },

@@ -13,4 +13,4 @@ export function openHost(opts: { separateWorker?: boolean; resumeIndexing?: bool
   });
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './usage.js';

@@ -1,30 +1,24 @@
 import { OpscopeError } from '../core/errors.js';
 import { APP_VERSION } from '../host/version.js';
-import { casesCommand } from './commands/cases.js';
-import { doctorCommand } from './commands/doctor.js';
-import { frameCommand, frameUsage } from './commands/frame.js';
-import { importCommand, importUsage } from './commands/import.js';
-import { serveCommand, serveUsage } from './commands/serve.js';
-import { UsageError } from './context.js';
+import { USAGE, UsageError } from './usage.js';
 
 const HELP = `Opscope ${APP_VERSION}: offline review of surgical video.
 
 Usage:
-  ${importUsage}
-  opscope cases [--json]
-  ${frameUsage}
-  opscope doctor [--json]
-  ${serveUsage}
+  ${Object.values(USAGE).join('\n  ')}
 
 The data folder is OPSCOPE_HOME, or the desktop app's user-data folder when unset.
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = {
-  import: importCommand,
-  cases: casesCommand,
-  frame: frameCommand,
-  doctor: doctorCommand,
-  serve: serveCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: a one-shot command should not pay for the server's modules.
+const commands: Record<string, () => Promise<Command>> = {
+  import: async () => (await import('./commands/import.js')).importCommand,
+  cases: async () => (await import('./commands/cases.js')).casesCommand,
+  frame: async () => (await import('./commands/frame.js')).frameCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -37,12 +31,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${APP_VERSION}\n`);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = commands[name];
+  if (!load) {
     process.stderr.write(`opscope: unknown command "${name}"\n\n${HELP}`);
     return 2;
   }
   try {
+    const command = await load();
     return await command(rest);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -2,9 +2,9 @@ import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTime, formatClock } from '../../core/time-format.js';
+import { USAGE } from '../usage.js';
 import { openHost, UsageError } from '../context.js';
 
-export const frameUsage = 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]';
 
 export async function frameCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -13,7 +13,7 @@ export async function frameCommand(argv: string[]): Promise<number> {
     options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean', default: false } },
   });
   const [caseId, when] = positionals;
-  if (!caseId || when === undefined || !values.out) throw new UsageError(`usage: ${frameUsage}`);
+  if (!caseId || when === undefined || !values.out) throw new UsageError(`usage: ${USAGE.frame}`);
   const t = parseTime(when);
   if (t === null || t < 0) throw new UsageError(`"${when}" is not a time: use seconds (754.5) or HH:MM:SS.mmm.`);
   const host = openHost();

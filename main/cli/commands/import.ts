@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { CaseDetail, ImportResult } from '../../core/contract/schemas.js';
+import { USAGE } from '../usage.js';
 import { openHost, UsageError } from '../context.js';
 import { duration, Progress } from '../output.js';
 
-export const importUsage = 'opscope import <file...> [--name NAME] [--no-index] [--separate] [--json]';
 
 export async function importCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -16,7 +16,7 @@ export async function importCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length === 0) throw new UsageError(`usage: ${importUsage}`);
+  if (positionals.length === 0) throw new UsageError(`usage: ${USAGE.import}`);
   const host = openHost();
   const progress = new Progress();
   const off = host.bus.subscribe((name, payload) => {

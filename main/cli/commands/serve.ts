@@ -6,7 +6,6 @@ import { resolveDataDir } from '../../node/paths.js';
 import { UsageError } from '../context.js';
 import { startServer } from '../serve/server.js';
 
-export const serveUsage = 'opscope serve [--port N]';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string', default: '0' } } });

@@ -1,0 +1,180 @@
+/*
+ * `npm run bench`: prints figures, asserts nothing. Every speed is given as a ratio against a
+ * baseline measured in the same run on the same machine, because absolute times on shared
+ * machines say little.
+ *
+ *   index    a generated 20-minute 1080p30 H.264 recording (keyframe every 2 s), indexed by the
+ *            real worker process: speed against realtime and against `ffmpeg -vf fps=1` over the
+ *            same file; peak memory of the worker and its ffmpeg children while indexing.
+ *   frame    `opscope frame` at 50 random case times: median and p95 wall time of the command,
+ *            and of the frame call inside a running host (what the app's UI waits for).
+ *
+ * OPSCOPE_BENCH_MINUTES shortens the recording for a quick look (the targets are for 20).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
+import { tool } from '../../main/node/ffmpeg/locate.js';
+import { runCli } from '../fixtures/cli.js';
+import { testHost } from '../fixtures/host.js';
+import { syntheticVideo } from '../fixtures/media.js';
+
+const minutes = Number(process.env.OPSCOPE_BENCH_MINUTES ?? 20);
+const FRAME_SAMPLES = 50;
+
+function log(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** Resident memory of a process and all its descendants, from /proc (Linux only). */
+function treeRssBytes(rootPid: number): number | null {
+  if (process.platform !== 'linux') return null;
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      rss.set(pid, Number(fields[21]) * 4096);
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += rss.get(pid) ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+function mib(bytes: number) {
+  return `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+}
+
+async function timeFfmpegFps1(path: string): Promise<number> {
+  const t0 = performance.now();
+  await runFfmpeg(['-v', 'error', '-i', inputPath(path), '-an', '-vf', 'fps=1', '-f', 'null', '-'], {
+    timeoutMs: 60 * 60_000,
+    purpose: 'the fps=1 baseline',
+  });
+  return (performance.now() - t0) / 1000;
+}
+
+async function main() {
+  const duration = Math.round(minutes * 60);
+  log(`Opscope benchmark · ${process.platform}-${process.arch}, Node ${process.versions.node}, ffmpeg ${tool('ffmpeg').path}`);
+  log(`Recording: ${minutes} min 1080p30 H.264, keyframe every 2 s (generated once, then cached)`);
+  const t0 = performance.now();
+  const video = await syntheticVideo({
+    duration,
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    gop: 2,
+    seed: 2024,
+    quality: 'fast',
+    events: [
+      { kind: 'bleeding', start: duration * 0.2, end: duration * 0.23 },
+      { kind: 'smoke', start: duration * 0.45, end: duration * 0.47 },
+      { kind: 'out-of-body', start: duration * 0.7, end: duration * 0.725 },
+      { kind: 'idle', start: duration * 0.85, end: duration * 0.865 },
+    ],
+  });
+  log(`  ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${video}`);
+
+  const home = mkdtempSync(join(tmpdir(), 'opscope-bench-'));
+  try {
+    // Index with the real worker process, sampling its memory (ffmpeg children included).
+    const host = testHost(home);
+    host.worker.start();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      const pid = host.worker.pid;
+      const rss = pid ? treeRssBytes(pid) : null;
+      if (rss !== null) peak = Math.max(peak, rss);
+    }, 100);
+    const i0 = performance.now();
+    const [r] = (await host.call('cases.import', { paths: [video], index: true })) as { caseId: string | null }[];
+    if (!r?.caseId) throw new Error('the benchmark recording could not be imported');
+    await host.indexer.whenIdle(r.caseId);
+    const indexSeconds = (performance.now() - i0) / 1000;
+    clearInterval(sampler);
+    const detail = (await host.call('cases.get', { caseId: r.caseId })) as { index: { state: string; message?: string } };
+    if (detail.index.state !== 'done') throw new Error(`indexing ended as ${detail.index.state}: ${detail.index.message ?? ''}`);
+
+    // The frame call inside a running host (warm worker), at random times.
+    const times = Array.from({ length: FRAME_SAMPLES }, () => Math.random() * (duration - 1));
+    const inHost: number[] = [];
+    for (const t of times) {
+      const f0 = performance.now();
+      await host.frames.get(r.caseId, t);
+      inHost.push(performance.now() - f0);
+    }
+    await host.close();
+
+    log('');
+    log('Baseline: ffmpeg -vf fps=1 over the same file (decodes every frame) ...');
+    const fps1Seconds = await timeFfmpegFps1(video);
+
+    // `opscope frame` as a user runs it: a new process each time, at new random times.
+    const cli: number[] = [];
+    const out = join(home, 'frame.png');
+    for (let k = 0; k < FRAME_SAMPLES; k++) {
+      const t = Math.random() * (duration - 1);
+      const f0 = performance.now();
+      const res = await runCli(['frame', r.caseId, t.toFixed(3), '--out', out], { home: join(home, 'data') });
+      cli.push(performance.now() - f0);
+      if (res.code !== 0) throw new Error(`opscope frame failed: ${res.stderr}`);
+    }
+    const nodeStart = await timeNodeStartup();
+
+    log('');
+    log('Index');
+    log(`  indexing took            ${indexSeconds.toFixed(1)} s for ${duration} s of video`);
+    log(`  speed vs realtime        ${(duration / indexSeconds).toFixed(1)}x   (target >= 60x)`);
+    log(`  speed vs ffmpeg fps=1    ${(fps1Seconds / indexSeconds).toFixed(1)}x   (baseline ${fps1Seconds.toFixed(1)} s; target >= 5x)`);
+    log(`  worker peak memory       ${peak ? mib(peak) : 'not measured on this platform'} (worker process and its ffmpeg children)`);
+    log('');
+    log(`Frame at ${FRAME_SAMPLES} random times (full resolution PNG from the original)`);
+    log(`  opscope frame command    median ${percentile(cli, 50).toFixed(0)} ms, p95 ${percentile(cli, 95).toFixed(0)} ms   (targets 200 / 400 ms)`);
+    log(`    of which Node startup  ~${nodeStart.toFixed(0)} ms (an empty node process, same run)`);
+    log(`  frame call in a host     median ${percentile(inHost, 50).toFixed(0)} ms, p95 ${percentile(inHost, 95).toFixed(0)} ms`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** Median wall time of starting an empty Node process: the floor under any CLI command. */
+async function timeNodeStartup(): Promise<number> {
+  const runs: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      c.on('error', reject);
+      c.on('close', () => resolve());
+    });
+    runs.push(performance.now() - t0);
+  }
+  return percentile(runs, 50);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
