@@ -262,6 +262,20 @@ test.describe('in a browser, against opscope serve', () => {
     await page.getByTestId('import-done').click();
     await expect(page.getByTestId('case-item')).toHaveCount(1);
 
+    // The parts can be put in another order, and back.
+    const rows = page.getByTestId('part-row');
+    const names = async () => (await rows.locator('.file').allTextContents()).map((t) => t.trim());
+    expect(await names()).toEqual(['Lap chole part 1.mp4', 'Lap chole part 2.mp4']);
+    await rows.nth(0).getByTestId('part-later').click();
+    await expect.poll(names).toEqual(['Lap chole part 2.mp4', 'Lap chole part 1.mp4']);
+    await clickTimeline(page, 0.1);
+    s = await settled(page);
+    expect(s.partIndex).toBe(0);
+    // Playback and frame stepping follow the new order.
+    expect(await codeOnScreen(page)).toBe(s.partFrame);
+    await rows.nth(1).getByTestId('part-earlier').click();
+    await expect.poll(names).toEqual(['Lap chole part 1.mp4', 'Lap chole part 2.mp4']);
+
     // Light theme from the settings.
     await page.getByTestId('settings-button').click();
     await page.getByTestId('settings').getByText('Light', { exact: true }).click();

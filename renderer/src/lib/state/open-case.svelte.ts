@@ -123,6 +123,22 @@ export class OpenCase {
     }
   }
 
+  /** Moves a part one place earlier or later on the case timeline (the recorder's names can be wrong). */
+  async movePart(index: number, delta: -1 | 1): Promise<void> {
+    const ids = this.detail.parts.map((p) => p.id);
+    const other = index + delta;
+    if (other < 0 || other >= ids.length) return;
+    [ids[index], ids[other]] = [ids[other]!, ids[index]!];
+    try {
+      await this.api.call('cases.reorderParts', { caseId: this.id, partIds: ids });
+      if (this.closed) return;
+      await this.refreshDetail();
+      await this.refreshIndexData();
+    } catch (err) {
+      if (!this.closed) this.toasts.error('Could not change the order of the parts', err);
+    }
+  }
+
   async refreshDetail(): Promise<void> {
     try {
       const detail = await this.api.call('cases.get', { caseId: this.id });
