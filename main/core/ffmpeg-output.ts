@@ -1,19 +1,27 @@
 /** Readers for the text ffmpeg prints, for when ffprobe's structured output is not available. */
 
-/** ffmpeg's input summary: the container, its duration, start time and bit rate. */
+/** ffmpeg's input summary: the container, its duration, start time, bit rate and creation time. */
 export function parseInputSummary(stderr: readonly string[]): {
   formatName: string | null;
   duration: number | null;
   startTime: number;
   bitRate: number | null;
+  creationTime: string | null;
 } {
+  let creationTime: string | null = null;
+  let inInput = false;
   let formatName: string | null = null;
   let duration: number | null = null;
   let startTime = 0;
   let bitRate: number | null = null;
   for (const line of stderr) {
     const input = /^Input #0, (.+?), from /.exec(line);
-    if (input) formatName = input[1]!;
+    if (input) {
+      formatName = input[1]!;
+      inInput = true;
+    } else if (/^Output #0|^Stream mapping:/.test(line)) inInput = false;
+    const created = inInput ? /^\s+creation_time\s*:\s*(\S+)/.exec(line) : null;
+    if (created && creationTime === null) creationTime = created[1]!;
     const d = /^\s*Duration: (?:(\d+):(\d+):(\d+(?:\.\d+)?)|N\/A)(?:, start: (-?\d+(?:\.\d+)?))?(?:, bitrate: (\d+) kb\/s)?/.exec(line);
     if (d) {
       if (d[1] !== undefined) duration = Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]);
@@ -21,7 +29,7 @@ export function parseInputSummary(stderr: readonly string[]): {
       if (d[5] !== undefined) bitRate = Number(d[5]) * 1000;
     }
   }
-  return { formatName, duration, startTime, bitRate };
+  return { formatName, duration, startTime, bitRate, creationTime };
 }
 
 /** One line of ffmpeg's framecrc muxer: stream, dts, pts, duration, size, checksum, then flags. */

@@ -80,6 +80,7 @@ async function main() {
   log(`Opscope benchmark · ${process.platform}-${process.arch}, Node ${process.versions.node}, ffmpeg ${tool('ffmpeg').path}`);
   log(`Recording: ${minutes} min 1080p30 H.264, keyframe every 2 s (generated once, then cached)`);
   const t0 = performance.now();
+  let shown = -1;
   const video = await syntheticVideo({
     duration,
     width: 1920,
@@ -94,6 +95,12 @@ async function main() {
       { kind: 'out-of-body', start: duration * 0.7, end: duration * 0.725 },
       { kind: 'idle', start: duration * 0.85, end: duration * 0.865 },
     ],
+  }, 'mp4', (f) => {
+    const pct = Math.floor(f * 20) * 5;
+    if (pct > shown) {
+      shown = pct;
+      process.stdout.write(`  generating ${pct}%\r`);
+    }
   });
   log(`  ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${video}`);
 

@@ -5,10 +5,20 @@ describe("reading ffmpeg's text output", () => {
   it('takes container, duration, start and bit rate from the input summary', () => {
     const s = parseInputSummary([
       "Input #0, mpegts, from 'file:/rec/OR 3 - part 1.ts':",
+      '  Metadata:',
+      '    creation_time   : 2024-03-05T08:30:00.000000Z',
       '  Duration: 01:02:03.50, start: 1.466667, bitrate: 8123 kb/s',
       '    Stream #0:0[0x100]: Video: mpeg2video (Main), yuv420p(tv, progressive), 720x576',
+      "Output #0, matroska, to 'head.mkv':",
+      '    creation_time   : 2026-01-01T00:00:00.000000Z',
     ]);
-    expect(s).toEqual({ formatName: 'mpegts', duration: 3723.5, startTime: 1.466667, bitRate: 8_123_000 });
+    expect(s).toEqual({
+      formatName: 'mpegts',
+      duration: 3723.5,
+      startTime: 1.466667,
+      bitRate: 8_123_000,
+      creationTime: '2024-03-05T08:30:00.000000Z',
+    });
   });
 
   it('leaves an unknown duration unknown', () => {

@@ -33,9 +33,14 @@ export async function probeThroughFfmpeg(path: string, fileName: string, timeout
       signal,
       purpose: `reading ${fileName}`,
     });
-    const data = JSON.parse(stdout.toString('utf8')) as { format?: Record<string, unknown> };
+    const data = JSON.parse(stdout.toString('utf8')) as { format?: Record<string, unknown> & { tags?: Record<string, string> } };
+    const tags = { ...data.format?.tags };
+    // The copy carries ffmpeg's own creation time, not the recording's.
+    delete tags.creation_time;
+    if (input.creationTime) tags.creation_time = input.creationTime;
     data.format = {
       ...data.format,
+      tags,
       format_name: input.formatName ?? data.format?.format_name,
       duration: input.duration === null ? undefined : String(input.duration),
       start_time: String(input.startTime),
