@@ -1,7 +1,6 @@
 import { serializeError } from '../core/errors.js';
 import type { HostToWorker, JobKind, WorkerToHost } from '../core/worker-protocol.js';
 import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
-import { handlers } from '../worker/jobs/index.js';
 
 /**
  * For one-shot CLI commands the worker's jobs run in the CLI process itself: there is no UI to
@@ -22,8 +21,12 @@ export function inProcessWorkerLauncher(): WorkerLauncher {
         }
         const c = new AbortController();
         controllers.set(msg.id, c);
-        const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: { signal: AbortSignal; progress: (p: { fraction: number; stage?: string }) => void }) => Promise<unknown>;
-        handler(msg.params, { signal: c.signal, progress: (progress) => deliver({ type: 'progress', id: msg.id, progress }) })
+        // The job code is loaded with the first job: a command that needs none does not pay for it.
+        import('../worker/jobs/index.js')
+          .then(({ handlers }) => {
+            const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: { signal: AbortSignal; progress: (p: { fraction: number; stage?: string }) => void }) => Promise<unknown>;
+            return handler(msg.params, { signal: c.signal, progress: (progress) => deliver({ type: 'progress', id: msg.id, progress }) });
+          })
           .then((value) => deliver({ type: 'result', id: msg.id, value }))
           .catch((err: unknown) => deliver({ type: 'error', id: msg.id, error: serializeError(err) }))
           .finally(() => controllers.delete(msg.id));

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTime, formatClock } from '../../core/time-format.js';
 import { USAGE } from '../usage.js';
-import { openHost, UsageError } from '../context.js';
+import { openFrames, UsageError } from '../context.js';
 
 
 export async function frameCommand(argv: string[]): Promise<number> {
@@ -16,7 +16,7 @@ export async function frameCommand(argv: string[]): Promise<number> {
   if (!caseId || when === undefined || !values.out) throw new UsageError(`usage: ${USAGE.frame}`);
   const t = parseTime(when);
   if (t === null || t < 0) throw new UsageError(`"${when}" is not a time: use seconds (754.5) or HH:MM:SS.mmm.`);
-  const host = openHost();
+  const host = openFrames();
   try {
     const ref = await host.frames.get(caseId, t);
     const out = resolve(values.out);
