@@ -1,7 +1,7 @@
 import { ipcMain, type BrowserWindow } from 'electron';
 import { OpscopeError, serializeError } from '../core/errors.js';
 import type { AppHost } from '../host/app-host.js';
-import { isTrustedSender } from './security.js';
+import { isTrustedSender } from '../core/security/origins.js';
 
 export const CALL_CHANNEL = 'opscope:call';
 export const EVENT_CHANNEL = 'opscope:event';

@@ -1,9 +1,7 @@
 import { protocol } from 'electron';
+import { APP_SCHEME, MEDIA_SCHEME } from '../core/security/origins.js';
 
-/** The renderer is served from app://renderer, media from app-media://media. Never file://. */
-export const APP_SCHEME = 'app';
-export const MEDIA_SCHEME = 'app-media';
-export const RENDERER_ORIGIN = `${APP_SCHEME}://renderer`;
+export { APP_SCHEME, MEDIA_SCHEME, RENDERER_ORIGIN } from '../core/security/origins.js';
 
 /** Must run before the app is ready. */
 export function registerSchemes(): void {

@@ -1,5 +1,5 @@
 import { app, session, shell, type WebContents } from 'electron';
-import { RENDERER_ORIGIN } from './schemes.js';
+import { RENDERER_ORIGIN } from '../core/security/origins.js';
 
 /**
  * Window-level guards: no navigation away from the app, no new windows, no permissions
@@ -23,14 +23,4 @@ export function installSecurityGuards(): void {
       return { action: 'deny' };
     });
   });
-}
-
-/** Calls are accepted only from the app's own top-level page. */
-export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined): boolean {
-  if (!frame || frame.parent) return false;
-  try {
-    return new URL(frame.url).origin === RENDERER_ORIGIN;
-  } catch {
-    return false;
-  }
 }
