@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTime, formatClock } from '../../core/time-format.js';
 import { USAGE } from '../usage.js';
-import { openFrames, UsageError } from '../context.js';
+import { openFrames } from '../frame-host.js';
+import { UsageError } from '../usage.js';
 
 
 export async function frameCommand(argv: string[]): Promise<number> {
