@@ -1,0 +1,48 @@
+/* The agent engine's public API (pure: runs in the worker, the CLI or tests alike). */
+
+export { runAgent, type RunAgentOptions } from './run.js';
+export { DEFAULT_BUDGET, resolveBudget, budgetNotice } from './budget.js';
+export { checkEvidence, type Evidence, type EvidenceCheck } from './evidence.js';
+export {
+  DEFAULT_THRESHOLD,
+  summarizeTrack,
+  summarizeTracks,
+  type SummaryOptions,
+  type TrackSummaries,
+  type TrackSummary,
+  type TrackWindow,
+} from './track-summary.js';
+export type {
+  AgentBackend,
+  AgentBudget,
+  AgentEvent,
+  AgentEventBody,
+  AgentEventType,
+  AgentTools,
+  BudgetKind,
+  BudgetStatus,
+  ConversationTurn,
+  CropResult,
+  FrameInfo,
+  FrameRef,
+  Observation,
+  OverviewResult,
+  RunOutcome,
+  RunRecord,
+  StepRecord,
+  ToolEventName,
+  TurnContext,
+  TurnStep,
+} from './types.js';
+export {
+  checkFrameCount,
+  checkTime,
+  checkToolCall,
+  CROP_FRAMES,
+  TOOL_ARGUMENTS,
+  type CallCheck,
+  type CallLimits,
+  type CheckedCall,
+  type CropFrameLimits,
+  type TimeCheck,
+} from '../tools.js';

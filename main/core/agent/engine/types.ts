@@ -1,0 +1,194 @@
+/*
+ * The engine's contracts: what a backend sees each turn, what the tools return, the events a run
+ * streams and the record a store persists. Frames are referred to by opaque ids, never pixels, so
+ * all of this can cross a process boundary as JSON.
+ */
+
+import type { CheckedCall } from '../tools.js';
+import type { BackendStep, RawToolCall, ToolName } from '../types.js';
+import type { Evidence } from './evidence.js';
+import type { TrackSummaries } from './track-summary.js';
+
+/** A stored image at a case time; `ref` is an id the media layer resolves. */
+export interface FrameRef {
+  time: number;
+  ref: string;
+}
+
+export interface FrameInfo extends FrameRef {
+  width: number;
+  height: number;
+}
+
+export interface OverviewResult {
+  /** Storyboard over the whole case, in time order. */
+  frames: FrameRef[];
+  tracks: TrackSummaries;
+}
+
+export interface CropResult {
+  frames: FrameRef[];
+  /** The tracks over the cropped window only. */
+  signals: TrackSummaries;
+}
+
+/** Implemented by the media worker; every call must stop work when `signal` aborts. */
+export interface AgentTools {
+  overview(signal: AbortSignal): Promise<OverviewResult>;
+  cropVideo(start: number, end: number, frames: number, signal: AbortSignal): Promise<CropResult>;
+  getFrame(time: number, signal: AbortSignal): Promise<FrameInfo>;
+}
+
+export interface AgentBudget {
+  /** Backend steps that are not answers: valid calls, invalid calls and malformed output alike. */
+  maxToolCalls: number;
+  /** Frames returned by crop_video and get_frame (the overview's storyboard is not counted). */
+  maxFrames: number;
+  /** Checked between steps; a step in progress is not cut short (cancel for that). */
+  maxWallMs: number;
+}
+
+export type BudgetKind = 'toolCalls' | 'frames' | 'wallTime';
+
+export interface BudgetStatus {
+  toolCallsLeft: number;
+  framesLeft: number;
+  msLeft: number;
+}
+
+/** An earlier question and answer of the same case conversation, for follow-ups. */
+export interface ConversationTurn {
+  question: string;
+  answer: string;
+  evidence: Evidence[];
+}
+
+type CropCall = Extract<CheckedCall, { name: 'crop_video' }>;
+type FrameCall = Extract<CheckedCall, { name: 'get_frame' }>;
+
+/** What a backend learns from its previous step. `notes` include clamping the engine did. */
+export type Observation =
+  | { kind: 'crop'; call: CropCall; frames: FrameRef[]; signals: TrackSummaries; notes: string[] }
+  | { kind: 'frame'; call: FrameCall; frame: FrameInfo; notes: string[] }
+  | { kind: 'error'; error: string; notes: string[] };
+
+export interface TurnStep {
+  /** 1-based; 0 is the overview. */
+  index: number;
+  step: BackendStep;
+  observation: Observation;
+}
+
+export interface TurnContext {
+  runId: string;
+  question: string;
+  /** Case duration, seconds. */
+  duration: number;
+  history: readonly ConversationTurn[];
+  overview: OverviewResult;
+  /** Every step so far, oldest first, each with what it produced. */
+  steps: readonly TurnStep[];
+  budget: BudgetStatus;
+  /** True on the one extra turn after the budget is spent: only an answer is used. */
+  final: boolean;
+  /** Why this is the final turn, in words for the model; null otherwise. */
+  notice: string | null;
+  /** Streams thought text; the engine forwards it as thought-delta events. */
+  onThought(delta: string): void;
+}
+
+export interface AgentBackend {
+  name: string;
+  model?: string;
+  next(ctx: TurnContext, signal: AbortSignal): Promise<BackendStep>;
+}
+
+export type RunOutcome = 'answered' | 'budget' | 'canceled' | 'failed';
+
+export interface StepRecord {
+  index: number;
+  kind: BackendStep['kind'];
+  thought: string;
+  /** The call as written, for tool steps. */
+  call: RawToolCall | null;
+  /** The call as run, after checking, clamping and fitting to the budget. */
+  checked: CheckedCall | null;
+  notes: string[];
+  frames: FrameRef[];
+  signals: TrackSummaries | null;
+  /** Why the step produced nothing (invalid call, malformed output, budget, cancel, failure). */
+  error: string | null;
+  /** The backend's raw output, for malformed steps. */
+  raw: string | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface RunRecord {
+  runId: string;
+  question: string;
+  backend: { name: string; model: string | null };
+  budget: AgentBudget;
+  duration: number;
+  timings: {
+    startedAt: number;
+    /** First event after run-started (what a user waits for), null if none came. */
+    firstEventAt: number | null;
+    endedAt: number;
+  };
+  outcome: RunOutcome;
+  /** For 'failed' (and 'canceled'): what happened, in words. */
+  error: string | null;
+  /** The budget that ran out, if one did (also when the final turn still answered). */
+  exhausted: BudgetKind | null;
+  usage: { toolCalls: number; frames: number };
+  overview: OverviewResult | null;
+  steps: StepRecord[];
+  evidence: Evidence[];
+  answer: string | null;
+  /** Notes on the answer, e.g. evidence dropped or clamped. */
+  notes: string[];
+}
+
+interface EventBase {
+  runId: string;
+  /** 0, 1, 2... in emission order. */
+  seq: number;
+  /** The engine clock, ms. */
+  time: number;
+}
+
+export type ToolEventName = ToolName | 'overview';
+
+export type AgentEventBody =
+  | {
+      type: 'run-started';
+      question: string;
+      backend: string;
+      model: string | null;
+      budget: AgentBudget;
+      duration: number;
+    }
+  | { type: 'thought-delta'; step: number; delta: string }
+  | { type: 'tool-started'; step: number; name: ToolEventName; call: CheckedCall | null; notes: string[] }
+  | {
+      type: 'tool-result';
+      step: number;
+      name: ToolEventName;
+      frames: FrameRef[];
+      signals: TrackSummaries | null;
+      notes: string[];
+    }
+  | { type: 'tool-error'; step: number; name: string | null; error: string }
+  | { type: 'evidence'; evidence: Evidence }
+  | { type: 'answer'; text: string; notes: string[] }
+  | {
+      type: 'run-ended';
+      outcome: RunOutcome;
+      error: string | null;
+      exhausted: BudgetKind | null;
+      usage: { toolCalls: number; frames: number };
+    };
+
+export type AgentEvent = AgentEventBody & EventBase;
+export type AgentEventType = AgentEvent['type'];
