@@ -103,7 +103,11 @@ export class FakeTools implements AgentTools {
       const time = start + ((i + 0.5) * (end - start)) / frames;
       return { time, ref: `crop-${start}-${end}-${i}` };
     });
-    return { frames: out, signals: summarizeTracks({ blood: this.blood }, { from: start, to: end }) };
+    const samples = out.map(({ time }) => {
+      const b = this.blood[Math.min(this.blood.length - 1, Math.floor(time))] ?? 0;
+      return { time, blood: Math.max(0, b), haze: 0, outOfBody: 0, brightness: 0.5 };
+    });
+    return { frames: out, signals: summarizeTracks({ blood: this.blood }, { from: start, to: end }), samples };
   }
 
   async getFrame(time: number, signal: AbortSignal): Promise<FrameInfo> {

@@ -25,6 +25,7 @@ export type {
   CropResult,
   FrameInfo,
   FrameRef,
+  FrameSignals,
   Observation,
   OverviewResult,
   RunOutcome,

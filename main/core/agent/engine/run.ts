@@ -156,7 +156,7 @@ class AgentRun {
     if (!overview || !Array.isArray(overview.frames)) throw new RunFailure('the overview returned no storyboard');
     this.overview = overview;
     const signals = overview.tracks ?? null;
-    this.emit({ type: 'tool-result', step: 0, name: 'overview', frames: overview.frames, signals, notes: [] });
+    this.emit({ type: 'tool-result', step: 0, name: 'overview', frames: overview.frames, signals, samples: [], notes: [] });
     return overview;
   }
 
@@ -218,6 +218,7 @@ class AgentRun {
       notes: [],
       frames: [],
       signals: null,
+      samples: [],
       error: null,
       raw: step.kind === 'malformed' ? step.raw : null,
       startedAt: askedAt,
@@ -253,9 +254,10 @@ class AgentRun {
     const observation = await this.runTool(call, notes);
     record.frames = observedFrames(observation);
     record.signals = observation.kind === 'crop' ? observation.signals : null;
+    record.samples = observation.kind === 'crop' ? observation.samples : [];
     record.endedAt = this.now();
-    const { frames, signals } = record;
-    this.emit({ type: 'tool-result', step: record.index, name: call.name, frames, signals, notes });
+    const { frames, signals, samples } = record;
+    this.emit({ type: 'tool-result', step: record.index, name: call.name, frames, signals, samples, notes });
     this.turns.push({ index: record.index, step, observation });
   }
 
@@ -294,7 +296,8 @@ class AgentRun {
         );
         if (!result || !Array.isArray(result.frames)) throw new Error('no frame list in the result');
         this.meter.frames += result.frames.length;
-        return { kind: 'crop', call, frames: result.frames, signals: result.signals ?? {}, notes };
+        const samples = Array.isArray(result.samples) ? result.samples : [];
+        return { kind: 'crop', call, frames: result.frames, signals: result.signals ?? {}, samples, notes };
       }
       const frame = await raceAbort(
         attempt(() => tools.getFrame(call.time, this.signal)),

@@ -26,10 +26,24 @@ export interface OverviewResult {
   tracks: TrackSummaries;
 }
 
+/**
+ * What one frame returned by a crop shows, measured on that frame, on the same 0..1 scale as the
+ * case's tracks: finer in time than the per-second tracks, which come from keyframes only.
+ */
+export interface FrameSignals {
+  time: number;
+  blood: number;
+  haze: number;
+  outOfBody: number;
+  brightness: number;
+}
+
 export interface CropResult {
   frames: FrameRef[];
   /** The tracks over the cropped window only. */
   signals: TrackSummaries;
+  /** One per returned frame, in time order. */
+  samples: FrameSignals[];
 }
 
 /** Implemented by the media worker; every call must stop work when `signal` aborts. */
@@ -68,7 +82,7 @@ type FrameCall = Extract<CheckedCall, { name: 'get_frame' }>;
 
 /** What a backend learns from its previous step. `notes` include clamping the engine did. */
 export type Observation =
-  | { kind: 'crop'; call: CropCall; frames: FrameRef[]; signals: TrackSummaries; notes: string[] }
+  | { kind: 'crop'; call: CropCall; frames: FrameRef[]; signals: TrackSummaries; samples: FrameSignals[]; notes: string[] }
   | { kind: 'frame'; call: FrameCall; frame: FrameInfo; notes: string[] }
   | { kind: 'error'; error: string; notes: string[] };
 
@@ -116,6 +130,8 @@ export interface StepRecord {
   notes: string[];
   frames: FrameRef[];
   signals: TrackSummaries | null;
+  /** Per-frame signals of a crop; empty otherwise. */
+  samples: FrameSignals[];
   /** Why the step produced nothing (invalid call, malformed output, budget, cancel, failure). */
   error: string | null;
   /** The backend's raw output, for malformed steps. */
@@ -177,6 +193,7 @@ export type AgentEventBody =
       name: ToolEventName;
       frames: FrameRef[];
       signals: TrackSummaries | null;
+      samples: FrameSignals[];
       notes: string[];
     }
   | { type: 'tool-error'; step: number; name: string | null; error: string }
