@@ -5,6 +5,7 @@
  */
 
 import type { CheckedCall } from '../tools.js';
+import type { TrackName } from '../../contract/schemas.js';
 import type { BackendStep, RawToolCall, ToolName } from '../types.js';
 import type { Evidence } from './evidence.js';
 import type { TrackSummaries } from './track-summary.js';
@@ -24,6 +25,11 @@ export interface OverviewResult {
   /** Storyboard over the whole case, in time order. */
   frames: FrameRef[];
   tracks: TrackSummaries;
+  /**
+   * The per-second tracks themselves (display scale 0..1, -1 = no data yet), for backends that
+   * reason on numbers; models get the summaries and frames instead.
+   */
+  series?: Partial<Record<TrackName, number[]>>;
 }
 
 /**
