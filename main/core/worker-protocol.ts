@@ -53,6 +53,51 @@ export interface ThumbGeometry {
   interval: number;
 }
 
+/** One frame the agent's tools want, already snapped to a real frame by the host. */
+export interface AgentFrameRequest {
+  /** Frame index in the part (presentation order) and its timestamp, part seconds. */
+  index: number;
+  time: number;
+  /** Where an accurate seek lands on exactly this frame (between it and its predecessor). */
+  seek: number;
+  /** Case time drawn on the frame. */
+  caseTime: number;
+  /** File written, inside `outDir`, without extension. */
+  name: string;
+}
+
+/** Raw features of one frame, on the scale of the index's raw per-second tracks. */
+export interface AgentFrameFeatures {
+  blood: number;
+  haze: number;
+  outOfBody: number;
+  brightness: number;
+}
+
+export interface AgentFrameResult {
+  index: number;
+  time: number;
+  /** Absolute path of the PNG written. */
+  file: string;
+  width: number;
+  height: number;
+  /** Null unless `analysis` was given. */
+  features: AgentFrameFeatures | null;
+}
+
+export interface AgentFramesParams {
+  path: string;
+  /** Frames of this part, in time order. */
+  frames: AgentFrameRequest[];
+  outDir: string;
+  /** Longest side of the frames written; 0 keeps the recording's size. */
+  size: number;
+  /** The recording's picture size as displayed (rotation applied). */
+  source: { width: number; height: number };
+  /** Measure signal features at this size inside this field-of-view mask (empty: whole frame). */
+  analysis: (AnalysisGeometry & { mask: Uint8Array }) | null;
+}
+
 export interface Jobs {
   inspect: { params: { path: string }; result: InspectResult };
   packets: { params: { path: string; startTime: number }; result: PacketScan };
@@ -79,6 +124,7 @@ export interface Jobs {
     result: Record<string, Float32Array>;
   };
   frame: { params: { path: string; seek: number; out: string }; result: { width: number; height: number } };
+  agentFrames: { params: AgentFramesParams; result: { frames: AgentFrameResult[] } };
   proxy: { params: { path: string; out: string; remuxOnly: boolean; duration: number }; result: { out: string } };
   demo: { params: { out: string }; result: { out: string } };
 }
@@ -87,7 +133,7 @@ export type JobKind = keyof Jobs;
 export type JobParams<K extends JobKind> = Jobs[K]['params'];
 export type JobResult<K extends JobKind> = Jobs[K]['result'];
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'proxy', 'demo'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

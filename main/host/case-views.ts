@@ -124,7 +124,11 @@ export class CaseViews {
     return null;
   }
 
-  tracks(caseId: string): CaseTracks {
+  /**
+   * The case's raw per-second tracks, one value per case second, NaN where no part is indexed;
+   * `covered` lists the case-time ranges that are.
+   */
+  rawTracks(caseId: string): { duration: number; covered: [number, number][]; raw: Map<TrackName, Float32Array> } {
     this.requireCase(caseId);
     const parts = this.store.partsOf(caseId);
     const tl = timelineOf(parts);
@@ -144,9 +148,14 @@ export class CaseViews {
         for (let s = 0; s < values.length && offset + s < seconds; s++) dst[offset + s] = values[s]!;
       }
     });
+    return { duration: tl.duration, covered, raw };
+  }
+
+  tracks(caseId: string): CaseTracks {
+    const { duration, covered, raw } = this.rawTracks(caseId);
     return {
       caseId,
-      duration: tl.duration,
+      duration,
       covered,
       tracks: TRACK_NAMES.map((name) => {
         const values = raw.get(name)!;

@@ -1,6 +1,7 @@
 import { rm, readdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isCanceled, OpscopeError } from '../core/errors.js';
+import { pool } from '../core/pool.js';
 import { proxyCanRemux, summarizeTiming, type PacketScan, type ProbeSummary } from '../core/media-info.js';
 import type { AnalysisGeometry, ChunkSample, ChunkThumbs, ThumbGeometry } from '../core/worker-protocol.js';
 import type { DataLayout } from '../node/paths.js';
@@ -33,9 +34,15 @@ function even(n: number) {
 }
 
 /** Display geometry after rotation metadata is applied (ffmpeg rotates while decoding). */
-function displaySize(p: PartRow) {
+export function displaySize(p: PartRow) {
   const swap = Math.round(p.rotation) % 180 !== 0;
   return swap ? { w: p.height, h: p.width } : { w: p.width, h: p.height };
+}
+
+/** The size keyframes are analysed at: small, with the picture's aspect. */
+export function analysisGeometry(p: PartRow): AnalysisGeometry {
+  const { w, h } = displaySize(p);
+  return { width: ANALYSIS_WIDTH, height: even((ANALYSIS_WIDTH * h) / Math.max(1, w)) };
 }
 
 export function chunkPlan(duration: number): { from: number; to: number }[] {
@@ -47,22 +54,6 @@ export function chunkPlan(duration: number): { from: number; to: number }[] {
     if (duration <= 0) break;
   }
   return out;
-}
-
-async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  let failure: unknown = null;
-  const lane = async () => {
-    for (let it = queue.shift(); it !== undefined && failure === null; it = queue.shift()) {
-      try {
-        await fn(it);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  if (failure !== null) throw failure;
 }
 
 /**
@@ -209,7 +200,7 @@ export class IndexService {
     });
     const duration = timing.duration;
     const { w, h } = displaySize(part);
-    const analysis: AnalysisGeometry = { width: ANALYSIS_WIDTH, height: even((ANALYSIS_WIDTH * h) / Math.max(1, w)) };
+    const analysis = analysisGeometry(part);
     const thumbInterval = this.settings.get().thumbnailInterval;
     const thumbs: ThumbGeometry = {
       width: even((THUMB_HEIGHT * w) / Math.max(1, h)),

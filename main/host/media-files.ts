@@ -38,7 +38,11 @@ export class MediaFiles {
     private readonly layout: DataLayout,
   ) {}
 
-  resolve(path: string): { file: string; derived: boolean } | null {
+  /**
+   * `derived` files must resolve inside `root` (default the data directory); an agent frame ref
+   * reaches only the agent frames folder of its part, nothing else that is derived.
+   */
+  resolve(path: string): { file: string; derived: boolean; root?: string } | null {
     const target = parseMediaPath(path);
     if (!target) return null;
     const part = this.store.getPart(target.partId);
@@ -53,6 +57,13 @@ export class MediaFiles {
       if (!sheet) return null;
       return { file: join(this.layout.thumbsDir(part.case_id, part.id), sheet.file), derived: true };
     }
+    if (target.kind === 'agent-frame') {
+      return {
+        file: this.layout.agentFrame(part.case_id, part.id, target.name),
+        derived: true,
+        root: this.layout.agentFramesDir(part.case_id, part.id),
+      };
+    }
     return { file: this.layout.frame(part.case_id, part.id, target.index), derived: true };
   }
 
@@ -64,7 +75,7 @@ export class MediaFiles {
     try {
       if (r.derived) {
         file = realpathSync(file);
-        if (!inside(realpathSync(this.layout.root), file)) return notFound();
+        if (!inside(realpathSync(r.root ?? this.layout.root), file)) return notFound();
       }
       const st = statSync(file);
       if (!st.isFile()) return notFound();

@@ -30,6 +30,7 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   indexChunk: 'indexing',
   tracks: 'computing signal tracks',
   frame: 'extracting a frame',
+  agentFrames: 'extracting frames for the agent',
   proxy: 'making a playable copy',
   demo: 'generating the demo recording',
 };

@@ -48,6 +48,16 @@ export class DataLayout {
   frame(caseId: string, partId: string, frameIndex: number): string {
     return join(this.framesDir(caseId, partId), `${frameIndex}.png`);
   }
+  /**
+   * Frames made for the agent (model-sized or full, with the case time drawn on them). The media
+   * layer serves only files inside this folder for agent frame refs.
+   */
+  agentFramesDir(caseId: string, partId: string): string {
+    return join(this.partDir(caseId, partId), 'agent-frames');
+  }
+  agentFrame(caseId: string, partId: string, name: string): string {
+    return join(this.agentFramesDir(caseId, partId), `${name}.png`);
+  }
   proxy(caseId: string, partId: string): string {
     return join(this.partDir(caseId, partId), 'proxy.mp4');
   }

@@ -8,6 +8,8 @@
  *            same file; peak memory of the worker and its ffmpeg children while indexing.
  *   frame    `opscope frame` at 50 random case times: median and p95 wall time of the command,
  *            and of the frame call inside a running host (what the app's UI waits for).
+ *   crop     the agent's crop_video (8 labelled model frames over 60 s, with per-frame signals)
+ *            at 20 random windows inside a running host: median and p95.
  *
  * OPSCOPE_BENCH_MINUTES shortens the recording for a quick look (the targets are for 20).
  */
@@ -19,11 +21,13 @@ import { performance } from 'node:perf_hooks';
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { tool } from '../../main/node/ffmpeg/locate.js';
 import { runCli } from '../fixtures/cli.js';
+import { createAgentTools } from '../../main/host/agent-tools.js';
 import { testHost } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
 
 const minutes = Number(process.env.OPSCOPE_BENCH_MINUTES ?? 20);
 const FRAME_SAMPLES = 50;
+const CROP_SAMPLES = 20;
 
 function log(line = '') {
   process.stdout.write(`${line}\n`);
@@ -132,6 +136,17 @@ async function main() {
       await host.frames.get(r.caseId, t);
       inHost.push(performance.now() - f0);
     }
+
+    // crop_video as the agent calls it, on the same warm host.
+    const tools = createAgentTools(host, r.caseId);
+    const crops: number[] = [];
+    const never = new AbortController().signal;
+    for (let k = 0; k < CROP_SAMPLES; k++) {
+      const start = Math.random() * Math.max(0, duration - 60);
+      const c0 = performance.now();
+      await tools.cropVideo(start, start + 60, 8, never);
+      crops.push(performance.now() - c0);
+    }
     await host.close();
 
     log('');
@@ -161,6 +176,9 @@ async function main() {
     log(`  opscope frame command    median ${percentile(cli, 50).toFixed(0)} ms, p95 ${percentile(cli, 95).toFixed(0)} ms   (targets 200 / 400 ms)`);
     log(`    of which Node startup  ~${nodeStart.toFixed(0)} ms (an empty node process, same run)`);
     log(`  frame call in a host     median ${percentile(inHost, 50).toFixed(0)} ms, p95 ${percentile(inHost, 95).toFixed(0)} ms`);
+    log('');
+    log(`Agent crop_video, 8 frames over 60 s at ${CROP_SAMPLES} random windows (768 px, labelled, with per-frame signals)`);
+    log(`  crop in a host           median ${percentile(crops, 50).toFixed(0)} ms, p95 ${percentile(crops, 95).toFixed(0)} ms   (target median <= 1000 ms)`);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

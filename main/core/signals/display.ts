@@ -30,15 +30,25 @@ const EVENT_TRACKS: ReadonlySet<TrackKey> = new Set<TrackKey>(['blood', 'haze', 
 const NOISE_SIGMAS = 2;
 const MAD_TO_SIGMA = 1.4826;
 
-export function displayScale(name: TrackKey, values: Float32Array): Float32Array {
-  const out = new Float32Array(values.length);
+/** The raw values that map to 0 and 1 on a track's display scale. */
+export interface DisplayRange {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The display range of one track, from its raw values (non-finite ones are ignored); null when
+ * none is finite. Values measured elsewhere (e.g. on single frames) go through `toDisplay` with
+ * the range of the case's track, so they land on the scale the track is drawn on.
+ */
+export function displayRange(name: TrackKey, values: ArrayLike<number>): DisplayRange | null {
   const finite = new Float64Array(values.length);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isFinite(v)) finite[n++] = v;
   }
-  if (n === 0) return out;
+  if (n === 0) return null;
   const sorted = finite.subarray(0, n).sort();
   const minSpan = MIN_SPAN[name];
 
@@ -54,11 +64,19 @@ export function displayScale(name: TrackKey, values: Float32Array): Float32Array
     lo = sortedQuantile(sorted, 0.02);
     hi = Math.max(sortedQuantile(sorted, 0.98), lo + minSpan);
   }
-  const span = hi - lo;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    out[i] = Number.isFinite(v) ? clamp01((v - lo) / span) : 0;
-  }
+  return { lo, hi };
+}
+
+/** One raw value on a display scale: 0..1, and 0 for a value that is not finite. */
+export function toDisplay(value: number, range: DisplayRange): number {
+  return Number.isFinite(value) ? clamp01((value - range.lo) / (range.hi - range.lo)) : 0;
+}
+
+export function displayScale(name: TrackKey, values: Float32Array): Float32Array {
+  const out = new Float32Array(values.length);
+  const range = displayRange(name, values);
+  if (!range) return out;
+  for (let i = 0; i < values.length; i++) out[i] = toDisplay(values[i]!, range);
   return out;
 }
 

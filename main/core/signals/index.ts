@@ -15,7 +15,7 @@ export { TRACK_KEYS } from './types.js';
 export { estimateFieldOfView, wholeFrameMask } from './fov.js';
 export { frameFeatures } from './features.js';
 export { buildTracks } from './tracks.js';
-export { displayScale } from './display.js';
+export { displayRange, displayScale, toDisplay, type DisplayRange } from './display.js';
 export { featuresFromJSON, featuresToJSON, type FrameFeaturesJSON } from './serialize.js';
 export { histogramDistance, HISTOGRAM_BINS } from './histogram.js';
 export { thumbnailDifference } from './thumbnail.js';

@@ -2,6 +2,7 @@ import type { JobKind, JobParams, JobProgress, JobResult } from '../../core/work
 import { inspectRecording } from '../media/inspect.js';
 import { scanPackets } from '../media/packets.js';
 import { extractFrame } from '../media/frame.js';
+import { extractAgentFrames } from '../media/agent-frames.js';
 import { makeProxy } from '../media/proxy.js';
 import { estimateFov, indexChunk, computeTracks } from './index-jobs.js';
 import { generateDemo } from './demo.js';
@@ -20,6 +21,7 @@ export const handlers: Handlers = {
   indexChunk: (p, ctx) => indexChunk(p, ctx),
   tracks: async (p) => computeTracks(p),
   frame: (p, ctx) => extractFrame(p.path, p.seek, p.out, ctx.signal),
+  agentFrames: (p, ctx) => extractAgentFrames(p, ctx.signal),
   proxy: async (p, ctx) => {
     await makeProxy(p, ctx.signal, (fraction) => ctx.progress({ fraction, stage: 'Making a playable copy' }));
     return { out: p.out };
