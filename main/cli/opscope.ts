@@ -16,6 +16,7 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./commands/import.js')).importCommand,
   cases: async () => (await import('./commands/cases.js')).casesCommand,
+  ask: async () => (await import('./commands/ask.js')).askCommand,
   frame: async () => (await import('./commands/frame.js')).frameCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,

@@ -2,6 +2,7 @@
 export const USAGE = {
   import: 'opscope import <file...> [--name NAME] [--no-index] [--separate] [--json]',
   cases: 'opscope cases [--json]',
+  ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
   frame: 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]',
   doctor: 'opscope doctor [--json]',
   serve: 'opscope serve [--port N]',

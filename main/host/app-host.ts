@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { AppInfo } from '../core/contract/schemas.js';
 import { OpscopeError } from '../core/errors.js';
 import { DataLayout } from '../node/paths.js';
+import type { AgentService } from './agent-service.js';
+import { createAgentService, type AgentWiring } from './agent-wiring.js';
 import { browse } from './browse.js';
 import { CaseViews } from './case-views.js';
 import { doctor } from './doctor.js';
@@ -28,6 +30,8 @@ export interface HostOptions {
   pickFiles?: () => Promise<string[]>;
   /** Resume indexing that an earlier run left unfinished (the app does; one-shot CLI commands do not). */
   resumeIndexing?: boolean;
+  /** The agent's tools and backends; see wireAgent. */
+  agent?: AgentWiring;
 }
 
 /**
@@ -46,6 +50,7 @@ export class AppHost {
   readonly views: CaseViews;
   readonly media: MediaFiles;
   readonly handlers: Handlers;
+  private agentService: AgentService;
 
   constructor(private readonly opts: HostOptions) {
     this.layout = new DataLayout(opts.dataDir);
@@ -58,8 +63,24 @@ export class AppHost {
     this.frames = new FrameService(this.store, this.worker, this.layout);
     this.views = new CaseViews(this.store);
     this.media = new MediaFiles(this.store, this.layout);
+    this.agentService = createAgentService(this, opts.agent);
     this.handlers = this.makeHandlers();
     if (opts.resumeIndexing) for (const caseId of this.store.interruptedIndexCases()) this.indexer.enqueue(caseId);
+  }
+
+  get agent(): AgentService {
+    return this.agentService;
+  }
+
+  /**
+   * Replaces the agent's tools and backends (e.g. once the worker's tools or a model are ready).
+   * Runs of the previous service are ended first.
+   */
+  async wireAgent(wiring: AgentWiring): Promise<AgentService> {
+    const previous = this.agentService;
+    this.agentService = createAgentService(this, wiring);
+    await previous.close();
+    return this.agentService;
   }
 
   call(name: string, input: unknown, ctx: CallContext = { transport: this.opts.transport }): Promise<unknown> {
@@ -113,7 +134,7 @@ export class AppHost {
       'cases.delete': async ({ caseId }) => {
         this.views.requireCase(caseId);
         this.indexer.cancel(caseId);
-        await this.indexer.whenIdle(caseId);
+        await Promise.all([this.indexer.whenIdle(caseId), this.agent.cancelCase(caseId)]);
         this.store.deleteCase(caseId);
         // Derived files only; the user's recordings are never touched.
         await rm(this.layout.caseDir(caseId), { recursive: true, force: true });
@@ -155,6 +176,16 @@ export class AppHost {
       },
       'files.browse': ({ dir }) => browse(dir),
       'demo.create': () => this.createDemo(),
+      'agent.ask': ({ caseId, question, backend, conversationId }) =>
+        this.agent.ask(caseId, question, {
+          ...(backend !== undefined ? { backend } : {}),
+          ...(conversationId !== undefined ? { conversationId } : {}),
+        }),
+      'agent.cancel': ({ runId }) => ({ canceled: this.agent.cancel(runId) }),
+      'agent.conversation': ({ caseId, conversationId }) => {
+        this.views.requireCase(caseId);
+        return { caseId, conversations: this.store.agent.conversations(caseId, conversationId) };
+      },
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => {
         const next = this.settings.set(patch);
@@ -164,6 +195,7 @@ export class AppHost {
   }
 
   async close(): Promise<void> {
+    await this.agentService.close();
     await this.worker.stop();
     this.store.close();
   }

@@ -3,6 +3,7 @@ import {
   AppInfo, BrowseResult, CaseDetail, CaseSeconds, CaseSummary, CaseTracks, DoctorReport, FrameRef,
   FrameTimes, Id, ImportResult, IndexStatus, PartThumbnails, Settings, ViewState,
 } from './schemas.js';
+import { CaseConversations } from './agent-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const none = z.object({}).strict();
@@ -48,6 +49,22 @@ export const calls = {
   'files.browse': def(z.object({ dir: UserPath.optional() }).strict(), BrowseResult),
 
   'demo.create': def(none, ImportResult),
+
+  /** Starts answering at once; the reasoning streams as `agent.event`. */
+  'agent.ask': def(
+    z.object({
+      caseId: Id,
+      question: z.string().trim().min(1).max(4000),
+      /** Default: the backend in the settings. */
+      backend: z.string().trim().min(1).max(64).optional(),
+      /** Continue this conversation (a follow-up); default a new one. */
+      conversationId: Id.optional(),
+    }).strict(),
+    z.object({ runId: Id, conversationId: Id }),
+  ),
+  /** `canceled` is false when the run had already ended. */
+  'agent.cancel': def(z.object({ runId: Id }).strict(), z.object({ canceled: z.boolean() })),
+  'agent.conversation': def(z.object({ caseId: Id, conversationId: Id.optional() }).strict(), CaseConversations),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, IndexStatus, WorkerStatus } from './schemas.js';
+import { AgentEventMessage } from './agent-schemas.js';
 
 /** Everything the backend tells clients without being asked. */
 export const events = {
@@ -9,6 +10,11 @@ export const events = {
   'import.progress': z.object({ done: z.number().int(), total: z.number().int(), path: z.string() }),
   'demo.progress': z.object({ progress: z.number().min(0).max(1), stage: z.string() }),
   'worker.status': WorkerStatus,
+  /**
+   * One engine event of a run, in order (`seq` increases). Consecutive thought deltas are merged
+   * (so `seq` may skip), and `run-ended` comes once the run is in the store.
+   */
+  'agent.event': AgentEventMessage,
 } as const;
 
 export type Events = typeof events;

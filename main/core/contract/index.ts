@@ -1,4 +1,5 @@
 export * from './schemas.js';
+export * from './agent-schemas.js';
 export * from './calls.js';
 export * from './events.js';
 export * from './api.js';

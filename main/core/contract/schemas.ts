@@ -192,6 +192,23 @@ export const BrowseResult = z.object({
 });
 export type BrowseResult = z.infer<typeof BrowseResult>;
 
+/** The agent's part of the settings. */
+export const AgentSettings = z.object({
+  /** Backend used when a question names none. */
+  backend: z.string().trim().min(1).max(64),
+  /** Overrides of the engine's default budget; a missing limit keeps the engine's default. */
+  budget: z
+    .object({
+      maxToolCalls: z.number().int().min(1).max(200),
+      maxFrames: z.number().int().min(1).max(2000),
+      maxWallMs: z.number().int().min(1000).max(3_600_000),
+    })
+    .partial()
+    .strict()
+    .default({}),
+});
+export type AgentSettings = z.infer<typeof AgentSettings>;
+
 export const Settings = z.object({
   reviewerName: z.string().max(120),
   /** Seconds between thumbnails on the timeline. */
@@ -199,6 +216,7 @@ export const Settings = z.object({
   /** Make a playable proxy when the original cannot be played here. */
   makeProxies: z.boolean(),
   theme: z.enum(['system', 'dark', 'light']),
+  agent: AgentSettings,
 });
 export type Settings = z.infer<typeof Settings>;
 

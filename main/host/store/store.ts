@@ -1,6 +1,7 @@
 import type { IndexState, IndexStatus, Settings, ViewState } from '../../core/contract/schemas.js';
 import type { PacketScan } from '../../core/media-info.js';
 import { newId } from '../../node/ids.js';
+import { AgentStore } from './agent-store.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
 
@@ -40,12 +41,17 @@ const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byte
  */
 export class Store {
   readonly db: Db;
+  /** Conversations, questions, runs, steps and evidence. */
+  readonly agent: AgentStore;
 
   constructor(file: string, opts: OpenOptions = {}) {
     this.db = openDatabase(file, opts);
+    this.agent = new AgentStore(this.db);
+    if (!opts.readonly) this.agent.markInterrupted();
   }
 
   close(): void {
+    this.agent.release();
     this.db.close();
   }
 

@@ -1,6 +1,8 @@
 import initial from './001-initial.js';
+import agent from './002-agent.js';
 
 /** Numbered migrations; the database's user_version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'agent', sql: agent },
 ];

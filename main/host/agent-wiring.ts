@@ -1,0 +1,39 @@
+/*
+ * Where the agent meets the rest of the host. The tools (media worker) and backends are plugged in
+ * here; until they are, asking explains that instead of failing obscurely.
+ */
+
+import type { AgentTools } from '../core/agent/engine/index.js';
+import { OpscopeError } from '../core/errors.js';
+import { AgentService, type BackendFactory } from './agent-service.js';
+import type { EventBus } from './event-bus.js';
+import type { SettingsService } from './settings.js';
+import type { Store } from './store/store.js';
+
+export interface AgentWiring {
+  toolsFor?: (caseId: string) => AgentTools;
+  backends?: Record<string, BackendFactory>;
+  batchMs?: number;
+  now?: () => number;
+}
+
+function toolsNotConnected(): AgentTools {
+  throw new OpscopeError('unavailable', "The agent's tools are not connected yet.");
+}
+
+export function createAgentService(
+  host: { store: Store; bus: EventBus; settings: SettingsService },
+  wiring: AgentWiring = {},
+): AgentService {
+  const { store } = host;
+  return new AgentService({
+    store,
+    bus: host.bus,
+    toolsFor: wiring.toolsFor ?? toolsNotConnected,
+    backends: wiring.backends ?? {},
+    caseDuration: (caseId) => store.partsOf(caseId).reduce((sum, p) => sum + p.duration, 0),
+    settings: () => host.settings.get().agent,
+    ...(wiring.batchMs !== undefined ? { batchMs: wiring.batchMs } : {}),
+    ...(wiring.now ? { now: wiring.now } : {}),
+  });
+}
