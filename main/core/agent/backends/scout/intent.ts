@@ -1,0 +1,194 @@
+/*
+ * What a clinician's question asks the scout for: which event (bleeding, smoke, out-of-body,
+ * idle), which occurrence (first, last, all, the main one) and what about it (when, start, end,
+ * how long, how many). The scout only reads the index tracks, so anything that needs seeing
+ * instruments, anatomy or causes is declined here, before any tool is called: an honest "I cannot
+ * see that" is worth more than a window that merely happens to exist.
+ */
+
+export const EVENT_KINDS = ['bleeding', 'smoke', 'outOfBody', 'idle'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Which occurrence: `best` is the main one (strongest; longest for idle). */
+export type Occurrence = 'first' | 'last' | 'all' | 'best';
+
+/** What the question wants to know about the occurrence(s). */
+export type Ask = 'when' | 'start' | 'end' | 'duration' | 'total' | 'count' | 'exists';
+
+export interface EventIntent {
+  kind: 'event';
+  event: EventKind;
+  occurrence: Occurrence;
+  ask: Ask;
+  /** A clause the scout cannot place in time ("before clipping"), to be owned up to in the answer. */
+  context: string | null;
+}
+
+export interface DeclineIntent {
+  kind: 'decline';
+  /** What the question needs that the tracks cannot show, in words ("instruments"). */
+  needs: string;
+}
+
+export type Intent = EventIntent | DeclineIntent;
+
+/** What a question that names no known event is said to need. */
+export const GENERIC_NEED = 'what the question asks about';
+
+/*
+ * The usual clinical ways of naming each event. Matched on a normalised question (lower case,
+ * hyphens as spaces), so "out-of-body" and "out of body" are one phrase.
+ */
+const EVENT_PATTERNS: Record<EventKind, RegExp[]> = {
+  bleeding: [
+    /\bbleed\w*/,
+    /\bblood\w*/,
+    /\bha?emorr?ha\w*/,
+    /\booz(e|es|ed|ing)\b/,
+    /\bha?emosta\w*/,
+    /\bexsanguin\w*/,
+  ],
+  smoke: [
+    /\bsmok\w*/,
+    /\bplumes?\b/,
+    /\bhaz(e|y|iness)\b/,
+    /\bfog\w*/,
+    /\bvapou?rs?\b/,
+    /\bmisty?\b/,
+    /\bsteam\w*/,
+    /\bcloud(y|ed|ing)\b/,
+  ],
+  outOfBody: [
+    /\bout of (the )?(body|patient|abdomen|cavity)\b/,
+    /\boutside (of )?(the )?(body|patient|abdomen|cavity)\b/,
+    /\b(scope|camera|laparoscope|endoscope|optic)s? (is |was |gets? |got |being |been )?(out|withdrawn|removed|pulled|taken out|extracted|retracted|outside)\b/,
+    /\b(withdraw\w*|remov\w*|pull\w* out|tak\w* out|extract\w*) (of )?(the )?(scope|camera|laparoscope|endoscope|optic)/,
+    /\blens (clean\w*|wip\w*)/,
+    /\b(clean\w*|wip\w*) (of )?(the )?(lens|scope|camera|optic)/,
+    /\bex ?vivo\b/,
+    /\b(leav\w*|exit\w*) (of )?(the )?(body|patient|abdomen|cavity)\b/,
+  ],
+  idle: [
+    /\bpaus\w*/,
+    /\bidl\w*/,
+    /\bstatic\b/,
+    /\bnothing (is |was )?(moving|moves|move|moved|happening|happens|happen|happened)\b/,
+    /\bno (activity|movement|motion|action|progress)\b/,
+    /\binactiv\w*/,
+    /\bwait\w*/,
+    /\bstand ?still\b|\bstood still\b|\bheld still\b|\bstands still\b/,
+    /\bmotionless\b/,
+    /\bstationary\b/,
+    /\bbreaks?\b/,
+    /\bdowntime\b/,
+  ],
+};
+
+/*
+ * What the tracks cannot show. Checked on the main clause only: "the pause before clipping" asks
+ * about a pause (the clipping is context), "which instrument stops the bleeding" about an
+ * instrument.
+ */
+const BEYOND_TRACKS: { pattern: RegExp; needs: string }[] = [
+  {
+    pattern:
+      /\b(instruments?|tools?|graspers?|forceps|scissors|clip appliers?|staplers?|hooks?|trocars?|needles?|sutures?|devices?|retractors?|suction|irrigat\w*)\b/,
+    needs: 'instruments',
+  },
+  {
+    pattern:
+      /\b(gall ?bladder|liver|ducts?|arter(y|ies|ial)|veins?|venous|vessels?|organs?|tissues?|anatomy|anatomical|structures?|bowel|colon|appendix|uterus|ovar(y|ies)|tumou?rs?|lesions?|nodes?|pulsatil\w*)\b/,
+    needs: 'anatomy',
+  },
+  { pattern: /\bcritical view\b|\bcvs\b|\bphases?\b|\bsteps?\b|\bstages?\b|\bprocedure\b/, needs: 'surgical steps' },
+  { pattern: /\bperforat\w*|\binjur\w*|\bdamag\w*|\bleak\w*|\bspill\w*|\btear\w*|\bbile\b/, needs: 'injuries' },
+  { pattern: /\bwhy\b|\bcaus(e|ed|es|ing)\b|\bsource\b|\bcom(e|es|ing) from\b|\bresponsible\b/, needs: 'causes' },
+  { pattern: /\bhow (much|severe|bad|serious|heavy)\b(?! time)|\bvolume\b|\bamount\b|\bseverity\b/, needs: 'amounts' },
+  { pattern: /\bwho\b/, needs: 'people' },
+];
+
+/* "The pause before clipping": the clause from the first such word on is context, not the subject. */
+const CONTEXT_CLAUSE = /\b(before|after|during|while|until|following|prior to|once|when the)\b.*$/;
+
+const DURATION = /\bhow long\b|\bduration\b|\bhow many (seconds|minutes|secs|mins)\b|\bhow much time\b|\blength of\b/;
+/* "How long after the incision does..." asks for a time, not a duration. */
+const RELATIVE_TIME = /\bhow long (after|before|into|since|until)\b/;
+const TOTAL = /\b(in total|total|altogether|overall|combined|cumulative|summed)\b/;
+const COUNT = /\bhow (many|often)\b|\bnumber of\b|\bcount\b|\bfrequency\b/;
+const ALL = /\b(every|each|all|list|episodes|occurrences|instances|times|periods|moments)\b/;
+const EXISTS = /^(is|are|was|were|does|did|do|has|have|had|any)\b|\bany\b/;
+const FIRST = /\b(first|earliest|initial\w*|onset)\b/;
+const START = /\b(start\w*|begin\w*|onset|appear\w*|commenc\w*|set in|sets in|arise\w*)\b/;
+const END = /\b(stop\w*|ends?(?! of)|ended|ending|finish\w*|ceas\w*|resolv\w*|clear\w*|controlled|over|back in|return\w*|reinsert\w*|resum\w*)\b/;
+/* "last" the occurrence, not "how long did it last". */
+const LAST = /\b(final|latest|most recent|end of the (case|video|recording|operation))\b|\b(the|its|very) last\b|\blast (time|one|episode|occurrence|instance|period|moment)\b/;
+const LAST_LOOSE = /\blast\b/;
+
+function normalise(question: string): string {
+  return question
+    .toLowerCase()
+    .replace(/[-_/]/g, ' ')
+    .replace(/[?!.,;:"'()]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The event named earliest in `text` (English puts the subject first), or null. */
+function findEvent(text: string): EventKind | null {
+  let best: { kind: EventKind; at: number } | null = null;
+  for (const kind of EVENT_KINDS) {
+    for (const pattern of EVENT_PATTERNS[kind]) {
+      const m = pattern.exec(text);
+      if (m && (best === null || m.index < best.at)) best = { kind, at: m.index };
+    }
+  }
+  return best?.kind ?? null;
+}
+
+function occurrenceAndAsk(text: string): { occurrence: Occurrence; ask: Ask } {
+  const duration = DURATION.test(text) && !RELATIVE_TIME.test(text);
+  // After "how long", a bare "last" is the verb ("did it last"); elsewhere it is the occurrence.
+  const last = LAST.test(text) || (!duration && LAST_LOOSE.test(text));
+  const boundary: Ask | null = END.test(text) ? 'end' : START.test(text) ? 'start' : null;
+  if (duration && TOTAL.test(text)) return { occurrence: 'all', ask: 'total' };
+  if (last) return { occurrence: 'last', ask: duration ? 'duration' : (boundary ?? 'when') };
+  if (FIRST.test(text)) return { occurrence: 'first', ask: duration ? 'duration' : (boundary ?? 'start') };
+  if (COUNT.test(text) && !duration) return { occurrence: 'all', ask: 'count' };
+  if (ALL.test(text) && !duration) return { occurrence: 'all', ask: 'when' };
+  if (duration) return { occurrence: 'best', ask: 'duration' };
+  if (boundary) return { occurrence: 'first', ask: boundary };
+  if (EXISTS.test(text)) return { occurrence: 'all', ask: 'exists' };
+  return { occurrence: 'all', ask: 'when' };
+}
+
+/**
+ * Reads a question. `previous` is the conversation's earlier questions, newest last: a follow-up
+ * such as "and the last one?" names no event and means the one asked about before.
+ */
+export function parseIntent(question: string, previous: readonly string[] = []): Intent {
+  const text = normalise(question);
+  const clause = CONTEXT_CLAUSE.exec(text);
+  const main = clause && clause.index > 0 ? text.slice(0, clause.index).trim() : text;
+  const context = clause && clause.index > 0 ? clause[0].trim() : null;
+
+  const beyond = BEYOND_TRACKS.find((b) => b.pattern.test(main));
+  if (beyond) return { kind: 'decline', needs: beyond.needs };
+
+  let event = findEvent(main) ?? findEvent(text);
+  if (event === null) {
+    for (let i = previous.length - 1; i >= 0 && event === null; i--) {
+      const earlier = parseIntent(previous[i]!);
+      if (earlier.kind === 'event') event = earlier.event;
+    }
+    // A follow-up must at least ask something the scout answers ("and the last one?").
+    if (event !== null && !(LAST_LOOSE.test(text) || FIRST.test(text) || COUNT.test(text) || DURATION.test(text) || ALL.test(text))) {
+      event = null;
+    }
+  }
+  if (event === null) return { kind: 'decline', needs: GENERIC_NEED };
+
+  // The context clause is kept only when it names something other than the asked event.
+  const contextEvent = context !== null ? findEvent(context) : null;
+  const keptContext = context !== null && contextEvent !== event && findEvent(main) !== null ? context : null;
+  return { kind: 'event', event, ...occurrenceAndAsk(main), context: keptContext };
+}
