@@ -4,7 +4,9 @@
  */
 
 import type { AgentTools } from '../core/agent/engine/index.js';
+import { createScoutBackend } from '../core/agent/backends/scout/index.js';
 import { OpscopeError } from '../core/errors.js';
+import { createAgentTools, type AgentToolDeps } from './agent-tools.js';
 import { AgentService, type BackendFactory } from './agent-service.js';
 import type { EventBus } from './event-bus.js';
 import type { SettingsService } from './settings.js';
@@ -19,6 +21,17 @@ export interface AgentWiring {
 
 function toolsNotConnected(): AgentTools {
   throw new OpscopeError('unavailable', "The agent's tools are not connected yet.");
+}
+
+/**
+ * What a host offers out of the box: the worker's tools on case time and the embedded scout
+ * backend, which needs no model. Model backends are added to this list as they arrive.
+ */
+export function defaultAgentWiring(host: AgentToolDeps): AgentWiring {
+  return {
+    toolsFor: (caseId) => createAgentTools(host, caseId),
+    backends: { scout: () => createScoutBackend() },
+  };
 }
 
 export function createAgentService(

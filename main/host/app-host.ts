@@ -5,7 +5,7 @@ import type { AppInfo } from '../core/contract/schemas.js';
 import { OpscopeError } from '../core/errors.js';
 import { DataLayout } from '../node/paths.js';
 import type { AgentService } from './agent-service.js';
-import { createAgentService, type AgentWiring } from './agent-wiring.js';
+import { createAgentService, defaultAgentWiring, type AgentWiring } from './agent-wiring.js';
 import { browse } from './browse.js';
 import { CaseViews } from './case-views.js';
 import { doctor } from './doctor.js';
@@ -63,7 +63,7 @@ export class AppHost {
     this.frames = new FrameService(this.store, this.worker, this.layout);
     this.views = new CaseViews(this.store);
     this.media = new MediaFiles(this.store, this.layout);
-    this.agentService = createAgentService(this, opts.agent);
+    this.agentService = createAgentService(this, opts.agent ?? defaultAgentWiring(this));
     this.handlers = this.makeHandlers();
     if (opts.resumeIndexing) for (const caseId of this.store.interruptedIndexCases()) this.indexer.enqueue(caseId);
   }

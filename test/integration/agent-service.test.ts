@@ -94,6 +94,7 @@ describe('agent service over the host', () => {
   });
 
   it('says plainly that the tools are not connected until they are wired', async () => {
+    await host.wireAgent({});
     await expect(ask({})).rejects.toMatchObject({ code: 'unavailable', message: "The agent's tools are not connected yet." });
     await wire([bleeding]);
     await expect(ask({ backend: 'onnx' })).rejects.toMatchObject({ code: 'unavailable', message: /"onnx" is not available \(available: scripted\)/ });
