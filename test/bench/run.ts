@@ -8,6 +8,8 @@
  *            same file; peak memory of the worker and its ffmpeg children while indexing.
  *   frame    `opscope frame` at 50 random case times: median and p95 wall time of the command,
  *            and of the frame call inside a running host (what the app's UI waits for).
+ *   ask      the scout backend end to end on the indexed case, and the first event after the
+ *            run starts (what a clinician first sees stream in).
  *   crop     the agent's crop_video (8 labelled model frames over 60 s, with per-frame signals)
  *            at 20 random windows inside a running host: median and p95.
  *
@@ -27,6 +29,14 @@ import { syntheticVideo } from '../fixtures/media.js';
 
 const minutes = Number(process.env.OPSCOPE_BENCH_MINUTES ?? 20);
 const FRAME_SAMPLES = 50;
+const ASK_QUESTIONS = [
+  'When does the bleeding start?',
+  'Was the camera outside the patient?',
+  'How long was the pause?',
+  'When is the view hazy with smoke?',
+  'Which instrument is used?',
+];
+const ASK_ROUNDS = 2;
 const CROP_SAMPLES = 20;
 
 function log(line = '') {
@@ -147,6 +157,25 @@ async function main() {
       await tools.cropVideo(start, start + 60, 8, never);
       crops.push(performance.now() - c0);
     }
+
+    // Asking the case with the embedded scout backend, end to end, as the app does.
+    const asks: number[] = [];
+    const firstEvents: number[] = [];
+    for (let k = 0; k < ASK_QUESTIONS.length * ASK_ROUNDS; k++) {
+      const question = ASK_QUESTIONS[k % ASK_QUESTIONS.length]!;
+      let first: number | null = null;
+      const a0 = performance.now();
+      const off = host.bus.subscribe((name, payload) => {
+        const ev = (payload as { event?: { type?: string } }).event;
+        if (name === 'agent.event' && first === null && ev?.type !== 'run-started') first = performance.now() - a0;
+      });
+      const { runId } = (await host.call('agent.ask', { caseId: r.caseId, question })) as { runId: string };
+      const done = await host.agent.whenDone(runId);
+      asks.push(performance.now() - a0);
+      off();
+      if (done.state !== 'answered') throw new Error(`"${question}" ended as ${done.state}`);
+      if (first !== null) firstEvents.push(first);
+    }
     await host.close();
 
     log('');
@@ -179,6 +208,10 @@ async function main() {
     log('');
     log(`Agent crop_video, 8 frames over 60 s at ${CROP_SAMPLES} random windows (768 px, labelled, with per-frame signals)`);
     log(`  crop in a host           median ${percentile(crops, 50).toFixed(0)} ms, p95 ${percentile(crops, 95).toFixed(0)} ms   (target median <= 1000 ms)`);
+    log('');
+    log(`Ask with the scout backend, ${asks.length} questions (${ASK_QUESTIONS.length} kinds, one it declines)`);
+    log(`  end to end               median ${percentile(asks, 50).toFixed(0)} ms, p95 ${percentile(asks, 95).toFixed(0)} ms   (target median <= 3000 ms)`);
+    log(`  first streamed event     median ${percentile(firstEvents, 50).toFixed(0)} ms, p95 ${percentile(firstEvents, 95).toFixed(0)} ms   (target <= 300 ms)`);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
