@@ -7,6 +7,8 @@ import type { AgentTools } from '../core/agent/engine/index.js';
 import { createScoutBackend } from '../core/agent/backends/scout/index.js';
 import { OpscopeError } from '../core/errors.js';
 import { createAgentTools, type AgentToolDeps } from './agent-tools.js';
+import { agentFrameFiles } from './backends/frame-images.js';
+import { createOpenAiBackend } from './backends/openai.js';
 import { AgentService, type BackendFactory } from './agent-service.js';
 import type { EventBus } from './event-bus.js';
 import type { SettingsService } from './settings.js';
@@ -24,13 +26,23 @@ function toolsNotConnected(): AgentTools {
 }
 
 /**
- * What a host offers out of the box: the worker's tools on case time and the embedded scout
- * backend, which needs no model. Model backends are added to this list as they arrive.
+ * What a host offers out of the box: the worker's tools on case time, the embedded scout backend,
+ * which needs no model, and `openai`, a vision-language model on an OpenAI-compatible server once
+ * one is set in the settings (asking it before then says which settings are missing). The API key
+ * may come from OPSCOPE_OPENAI_API_KEY instead of the settings.
  */
 export function defaultAgentWiring(host: AgentToolDeps): AgentWiring {
+  const frameFiles = agentFrameFiles(host);
   return {
     toolsFor: (caseId) => createAgentTools(host, caseId),
-    backends: { scout: () => createScoutBackend() },
+    backends: {
+      scout: () => createScoutBackend(),
+      openai: (settings) =>
+        createOpenAiBackend(
+          { ...settings.openai, apiKey: settings.openai.apiKey || process.env.OPSCOPE_OPENAI_API_KEY || undefined },
+          { frameFiles },
+        ),
+    },
   };
 }
 

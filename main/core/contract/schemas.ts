@@ -192,6 +192,40 @@ export const BrowseResult = z.object({
 });
 export type BrowseResult = z.infer<typeof BrowseResult>;
 
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `openai` backend: any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LM Studio).
+ * Empty `baseUrl` or `model` means not set up. A server that is not on this machine (not
+ * loopback) is used only with `allowRemote`, because patient video then leaves the machine.
+ */
+export const OpenAiSettings = z.object({
+  /** The API root, e.g. "http://127.0.0.1:8000/v1"; a bare host gets "/v1". */
+  baseUrl: z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((v) => v === '' || isHttpUrl(v), { message: 'must be an http:// or https:// URL' })
+    .default(''),
+  /** The model name the server serves (vLLM's --served-model-name, Ollama's tag...). */
+  model: z.string().trim().max(256).default(''),
+  /** Sent as a bearer token when set. */
+  apiKey: z.string().max(4096).optional(),
+  allowRemote: z.boolean().default(false),
+  /** Waiting for the reply to start, and for each next piece of a streamed reply. */
+  timeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+  /** Retries of a request that failed before any reply arrived (connection errors, 429, 5xx). */
+  maxRetries: z.number().int().min(0).max(10).default(2),
+});
+export type OpenAiSettings = z.infer<typeof OpenAiSettings>;
+
 /** The agent's part of the settings. */
 export const AgentSettings = z.object({
   /** Backend used when a question names none. */
@@ -206,6 +240,8 @@ export const AgentSettings = z.object({
     .partial()
     .strict()
     .default({}),
+  /** Settings files written before the openai backend existed have no `openai`: defaults apply. */
+  openai: OpenAiSettings.prefault({}),
 });
 export type AgentSettings = z.infer<typeof AgentSettings>;
 

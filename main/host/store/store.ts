@@ -279,7 +279,7 @@ export class Store {
     const put = this.db.prepare('INSERT OR REPLACE INTO settings (key, value_json) VALUES (?, ?)');
     durably(this.db, () => {
       for (const [k, v] of Object.entries(values)) put.run(k, JSON.stringify(v));
-      this.audit(actor, 'settings.change', null, values);
+      this.audit(actor, 'settings.change', null, redactSecrets(values));
     });
   }
 
@@ -288,6 +288,17 @@ export class Store {
       .prepare('INSERT INTO audit_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?)')
       .run(now(), actor, action, subject, JSON.stringify(detail ?? null));
   }
+}
+
+const SECRET_KEY = /api_?key|token|secret|password/i;
+
+/** The audit log says that a secret changed, never what it is. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v === 'string' && v !== '' ? '(set, not recorded)' : redactSecrets(v)]),
+  );
 }
 
 export function aggregateIndexStatus(rows: { state: string; progress: number; stage: string; message: string | null; duration: number }[]): IndexStatus {
