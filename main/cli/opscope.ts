@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Command>> = {
   cases: async () => (await import('./commands/cases.js')).casesCommand,
   ask: async () => (await import('./commands/ask.js')).askCommand,
   frame: async () => (await import('./commands/frame.js')).frameCommand,
+  settings: async () => (await import('./commands/settings.js')).settingsCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
 };

@@ -4,6 +4,7 @@ export const USAGE = {
   cases: 'opscope cases [--json]',
   ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
   frame: 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]',
+  settings: 'opscope settings [set KEY=VALUE...] [--json]',
   doctor: 'opscope doctor [--json]',
   serve: 'opscope serve [--port N]',
 } as const;

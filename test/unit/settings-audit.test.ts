@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, Store } from '../../main/host/store/store.js';
+import { redactSecrets } from '../../main/core/secrets.js';
+import { Store } from '../../main/host/store/store.js';
 
 describe('the audit log of settings changes', () => {
   it('records that a secret changed, never the secret', () => {

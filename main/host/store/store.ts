@@ -1,6 +1,7 @@
 import type { IndexState, IndexStatus, Settings, ViewState } from '../../core/contract/schemas.js';
 import type { PacketScan } from '../../core/media-info.js';
 import { newId } from '../../node/ids.js';
+import { redactSecrets } from '../../core/secrets.js';
 import { AgentStore } from './agent-store.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
@@ -288,17 +289,6 @@ export class Store {
       .prepare('INSERT INTO audit_log (at, actor, action, subject, detail_json) VALUES (?, ?, ?, ?, ?)')
       .run(now(), actor, action, subject, JSON.stringify(detail ?? null));
   }
-}
-
-const SECRET_KEY = /api_?key|token|secret|password/i;
-
-/** The audit log says that a secret changed, never what it is. */
-export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v === 'string' && v !== '' ? '(set, not recorded)' : redactSecrets(v)]),
-  );
 }
 
 export function aggregateIndexStatus(rows: { state: string; progress: number; stage: string; message: string | null; duration: number }[]): IndexStatus {
