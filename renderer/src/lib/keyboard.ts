@@ -48,6 +48,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     title: 'App',
     items: [
       { keys: [['O']], label: 'Open recordings' },
+      { keys: [['Q']], label: 'Ask a question about the case (Enter asks, Esc leaves the box)' },
       { keys: [['/']], label: 'Filter the library' },
       { keys: [[mod, 'B']], label: 'Show / hide the library' },
       { keys: [[mod, ',']], label: 'Settings' },
@@ -185,6 +186,10 @@ export function installShortcuts(app: AppState, focusFilter: () => void): () => 
       case 'm':
       case 'M':
         p.setMuted(!p.muted);
+        break;
+      case 'q':
+      case 'Q':
+        app.focusQuestion();
         break;
       default:
         return;

@@ -37,6 +37,8 @@ export class AppState {
   frameView = $state<FrameView | null>(null);
   private frameRequest = 0;
   casePanelOpen = $state(true);
+  /** The question box of the open case, registered by the panel (for the Q shortcut). */
+  questionBox: HTMLTextAreaElement | null = null;
   systemDark = $state(true);
   booted = $state(false);
   bootError = $state<string | null>(null);
@@ -73,6 +75,9 @@ export class AppState {
       if (this.demo) this.demo = { progress: p.progress, stage: p.stage };
     });
     this.api.on('worker.status', (w) => (this.worker = w));
+    this.api.on('agent.event', (m) => {
+      if (this.current?.id === m.caseId) this.current.agent.onEvent(m);
+    });
 
     if (this.ws) {
       let wasLost = false;
@@ -121,6 +126,7 @@ export class AppState {
     else if (this.current) {
       await this.current.refreshDetail();
       await this.current.refreshIndexData();
+      await this.current.agent.load();
     }
   }
 
@@ -151,6 +157,13 @@ export class AppState {
     const s = this.current;
     this.current = null;
     if (s) void s.close();
+  }
+
+  /** Q: shows the case panel and puts the cursor in its question box. */
+  focusQuestion(): void {
+    if (!this.current) return;
+    this.casePanelOpen = true;
+    requestAnimationFrame(() => this.questionBox?.focus());
   }
 
   async cancelIndex(caseId: string): Promise<void> {

@@ -4,6 +4,7 @@ import type {
   CaseDetail, CaseTracks, IndexStatus, PartThumbnails, ViewState,
 } from '../../../../main/core/contract/schemas.js';
 import { errorCode } from '../api/index.js';
+import { CaseAgent } from './agent.svelte.js';
 import { Player, snapSpeed } from './player.svelte.js';
 import type { Toasts } from './toasts.svelte.js';
 
@@ -41,6 +42,8 @@ export class OpenCase {
   maxZoomLevel = $derived(this.duration > MIN_SPAN ? Math.log(this.duration / MIN_SPAN) : 0);
 
   readonly player: Player;
+  /** Questions asked about this case and the agent's runs. */
+  readonly agent: CaseAgent;
   readonly id: string;
 
   private closed = false;
@@ -62,6 +65,7 @@ export class OpenCase {
     this.frameTimes = detail.parts.map(() => null);
     this.zoomEnd = this.timeline.duration;
     this.player = new Player(this, api, toasts);
+    this.agent = new CaseAgent(api, toasts, this.id, () => this.player);
   }
 
   /** Restores the saved view, then loads what the timeline and the frame stepping need. */
@@ -84,6 +88,7 @@ export class OpenCase {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
     void this.refreshIndexData();
+    void this.agent.load();
     for (let i = 0; i < this.detail.parts.length; i++) if (i !== first) void this.loadFrameTimes(i);
   }
 
@@ -282,6 +287,7 @@ export class OpenCase {
     const saving = this.flush();
     this.closed = true;
     if (this.indexRefreshTimer) clearTimeout(this.indexRefreshTimer);
+    this.agent.dispose();
     this.player.dispose();
     return saving;
   }

@@ -51,6 +51,8 @@ export class Player {
   slotErrors = $state<[string | null, string | null]>([null, null]);
   /** Part index loaded into each slot (-1: none). */
   slotParts = $state<[number, number]>([-1, -1]);
+  /** Case time where playback stops by itself (a window being played); null: plays on. */
+  stopAt = $state<number | null>(null);
 
   caseFrame = $derived.by(() => {
     if (this.partFrame < 0) return null;
@@ -194,6 +196,12 @@ export class Player {
     if (this.playing) {
       this.current.followPlayhead(this.position);
       this.current.viewChanged();
+      // A window being played ends on its last frame, not wherever the engine got to.
+      if (this.stopAt !== null && this.position >= this.stopAt - 1e-3) {
+        const end = this.stopAt;
+        this.pause();
+        this.seek(end);
+      }
     }
   }
 
@@ -326,6 +334,7 @@ export class Player {
 
   /** Shows the frame on screen at case time `t` (clamped to the case). */
   seek(t: number): void {
+    this.stopAt = null;
     if (this.parts.length === 0) return;
     const loc = this.current.timeline.locate(t);
     const times = this.current.frameTimes[loc.index];
@@ -432,7 +441,20 @@ export class Player {
     this.preloadNeighbour();
   }
 
+  /** Plays exactly the window from `start` to `end` (case time) and stops on its last frame. */
+  playWindow(start: number, end: number): void {
+    const d = this.current.duration;
+    const a = Math.max(0, Math.min(d, start));
+    const b = Math.max(a, Math.min(d, end));
+    this.seek(a);
+    if (b <= a) return;
+    this.stopAt = b;
+    this.play();
+    if (!this.playing) this.stopAt = null;
+  }
+
   pause(): void {
+    this.stopAt = null;
     this.playing = false;
     this.waiting = false;
     this.videos[this.activeSlot]?.pause();
@@ -497,6 +519,7 @@ export class Player {
       this.preloadNeighbour();
       return;
     }
+    this.stopAt = null;
     this.playing = false;
     this.waiting = false;
     this.current.viewChanged();

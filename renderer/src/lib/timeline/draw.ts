@@ -27,6 +27,8 @@ export interface Palette {
   gap: string;
   playhead: string;
   hover: string;
+  /** The agent's windows: cropped (faint) and evidence (stronger, numbered). */
+  agent: string;
   tracks: Record<TrackName, string>;
 }
 
@@ -44,6 +46,7 @@ export function readPalette(el: Element): Palette {
     gap: v('--tl-gap', 'rgba(140,150,160,0.18)'),
     playhead: v('--accent', '#7aa7e6'),
     hover: v('--tl-hover', 'rgba(255,255,255,0.5)'),
+    agent: v('--tl-agent', '#7fb0ef'),
     tracks: {
       motion: v('--track-motion', '#7c9cc4'),
       blood: v('--track-blood', '#c46a6a'),
@@ -93,6 +96,15 @@ export interface DrawStats {
   thumbTiles: number;
   trackColumns: number;
   gapColumns: number;
+  /** Agent windows drawn (at least partly in view). */
+  agentCrops: number;
+  agentEvidence: number;
+}
+
+/** Windows of an agent run, case time. */
+export interface AgentBands {
+  crops: { start: number; end: number }[];
+  evidence: { rank: number; start: number; end: number }[];
 }
 
 export interface BaseInput {
@@ -103,6 +115,7 @@ export interface BaseInput {
   thumbs: PartThumbnails[];
   sheet: (src: string) => HTMLImageElement | null;
   palette: Palette;
+  agent?: AgentBands | null;
 }
 
 /** Index of the thumbnail nearest to `t` among ascending `times`. */
@@ -154,7 +167,7 @@ export function sheetUrl(p: PartThumbnails, sheet: number): string {
 export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawStats {
   const { view, height, timeline, tracks, thumbs, palette } = input;
   const W = view.width;
-  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0 };
+  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0, agentCrops: 0, agentEvidence: 0 };
   ctx.clearRect(0, 0, W, height);
   ctx.fillStyle = palette.bg;
   ctx.fillRect(0, 0, W, height);
@@ -289,6 +302,8 @@ export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawS
     }
   });
 
+  if (input.agent) drawAgentBands(ctx, view, height, input.agent, palette, stats);
+
   // Beyond the end of the case.
   if (caseEndX < W) {
     ctx.fillStyle = palette.bg;
@@ -326,6 +341,71 @@ export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawS
     ctx.fillText(label, lx + 4, RULER_H + 7.5);
   });
   return stats;
+}
+
+/** Merges overlapping windows, so overlapping crops do not darken each other. */
+export function mergeWindows(windows: { start: number; end: number }[]): [number, number][] {
+  const sorted = windows.filter((w) => w.end > w.start).map((w) => [w.start, w.end] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const w of sorted) {
+    const last = out.at(-1);
+    if (last && w[0] <= last[1]) last[1] = Math.max(last[1], w[1]);
+    else out.push([w[0], w[1]]);
+  }
+  return out;
+}
+
+/**
+ * The agent's windows over the thumbnails and tracks: every cropped window as a faint band, every
+ * evidence window as a stronger band with edges and its number at the foot of the thumbnails.
+ */
+function drawAgentBands(ctx: CanvasRenderingContext2D, view: View, height: number, bands: AgentBands, palette: Palette, stats: DrawStats): void {
+  const W = view.width;
+  const span = (start: number, end: number): [number, number] | null => {
+    const x0 = Math.max(0, xAt(view, start));
+    const x1 = Math.min(W, xAt(view, end));
+    if (x1 < 0 || x0 > W || x1 < x0) return null;
+    // Keep a window narrower than a pixel visible.
+    return x1 - x0 < 2 ? [x0 - 1, x0 + 1] : [x0, x1];
+  };
+  const top = RULER_H;
+  ctx.save();
+  ctx.fillStyle = palette.agent;
+  ctx.globalAlpha = 0.1;
+  for (const [a, b] of mergeWindows(bands.crops)) {
+    const s = span(a, b);
+    if (!s) continue;
+    ctx.fillRect(s[0], top, s[1] - s[0], height - top);
+  }
+  stats.agentCrops = bands.crops.filter((c) => span(c.start, c.end)).length;
+  const evidence = [...bands.evidence].sort((a, b) => a.rank - b.rank);
+  for (const e of evidence) {
+    const s = span(e.start, e.end);
+    if (!s) continue;
+    stats.agentEvidence++;
+    ctx.globalAlpha = 0.2;
+    ctx.fillRect(s[0], top, s[1] - s[0], height - top);
+    ctx.globalAlpha = 0.9;
+    ctx.fillRect(Math.round(s[0]), top, 1, height - top);
+    ctx.fillRect(Math.round(s[1]) - 1, top, 1, height - top);
+  }
+  // Numbers last, above every band.
+  ctx.globalAlpha = 1;
+  ctx.font = '600 10px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (const e of evidence) {
+    const s = span(e.start, e.end);
+    if (!s) continue;
+    const label = String(e.rank);
+    const w = Math.max(14, ctx.measureText(label).width + 8);
+    const x = Math.max(0, Math.min(W - w, Math.round(s[0])));
+    const y = top + THUMB_H - 15;
+    ctx.fillStyle = palette.agent;
+    ctx.fillRect(x, y, w, 14);
+    ctx.fillStyle = palette.bg;
+    ctx.fillText(label, x + (w - ctx.measureText(label).width) / 2, y + 7.5);
+  }
+  ctx.restore();
 }
 
 /** Playhead and hover line, on their own layer so playback never redraws the tracks. */
