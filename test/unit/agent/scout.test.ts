@@ -338,7 +338,7 @@ describe('scout: evaluation over synthetic cases', () => {
       expect(record.outcome, question).toBe('answered');
       expect(record.evidence, question).toEqual([]);
       expect(record.usage.toolCalls, question).toBe(0);
-      expect(record.answer, question).toMatch(/vision-language backend \(onnx or openai\), which this version of Opscope does not offer yet/);
+      expect(record.answer, question).toMatch(/needs a vision-language model: ask it with the openai backend/);
     }
   });
 });

@@ -134,8 +134,8 @@ export function declineText(needs: string): string {
   return (
     `The scout backend cannot see ${needs}: it reads only the index tracks (blood, smoke/haze, ` +
     'camera out of the body, motion) and answers when bleeding, smoke, out-of-body views or pauses ' +
-    'happen. This question needs a vision-language backend (onnx or openai), which this version of ' +
-    'Opscope does not offer yet.'
+    'happen. This question needs a vision-language model: ask it with the openai backend, pointed at ' +
+    'a model on an OpenAI-compatible server (see "Asking a case" in the README).'
   );
 }
 
