@@ -1,18 +1,16 @@
-/** A small seeded generator (mulberry32): the same seed gives the same scene everywhere. */
+import { mulberry32 } from '../../core/random.js';
+
+/** A seeded generator: the same seed gives the same scene everywhere. */
 export class Random {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(seed: number) {
-    this.state = (seed ^ 0x9e3779b9) >>> 0;
+    this.draw = mulberry32(seed ^ 0x9e3779b9);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   range(lo: number, hi: number): number {

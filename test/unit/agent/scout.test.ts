@@ -22,6 +22,7 @@ import {
 } from '../../../main/core/agent/engine/index.js';
 import type { TrackName } from '../../../main/core/contract/schemas.js';
 import { hang, manualClock } from './scripted-backend.js';
+import { mulberry32 } from '../../../main/core/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic cases
@@ -42,17 +43,6 @@ interface SynthCase {
   main: TrueWindow;
   series: Partial<Record<TrackName, number[]>>;
   sample(time: number): FrameSignals;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gauss(rand: () => number): number {

@@ -7,6 +7,7 @@
  */
 
 import type { RgbFrame } from '../../../main/core/signals/index.js';
+import { mulberry32 } from '../../../main/core/random.js';
 
 export type Border = 'circle' | 'letterbox' | 'pillarbox' | 'none';
 
@@ -57,14 +58,7 @@ export const DEFAULT_INSTRUMENTS: readonly Instrument[] = [
 // Randomness
 
 export function rng(seed: number): () => number {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed >>> 0 || 0x9e3779b9);
 }
 
 function hash2(x: number, y: number, seed: number): number {

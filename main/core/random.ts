@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast seeded generator. The same state gives the same sequence on every
+ * machine, which generated test videos and simulated signals rely on. Uniform in [0, 1).
+ */
+export function mulberry32(state: number): () => number {
+  let a = state >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
