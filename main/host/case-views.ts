@@ -69,7 +69,8 @@ export class CaseViews {
     let changed = false;
     try {
       const st = statSync(p.path);
-      // Size or modification time moved: the content may no longer be what was indexed.
+      // A different size means different content than was indexed; a copied file keeps its size but
+      // not its modification time, so the time is not compared.
       changed = st.size !== p.size;
     } catch {
       missing = true;
