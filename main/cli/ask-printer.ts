@@ -42,6 +42,10 @@ export class AskPrinter {
         const { maxToolCalls, maxFrames } = e.budget;
         return `Asking ${e.backend}${model} about ${formatTime(e.duration)} of video; up to ${maxToolCalls} looks, ${maxFrames} frames.\n`;
       }
+      case 'backend-status':
+        return `  … ${e.text}\n`;
+      case 'backend-ready':
+        return e.detail ? `  ${e.detail}\n` : '';
       case 'tool-started': {
         const notes = e.notes.map((n) => `    note: ${n}\n`).join('');
         if (e.call?.name === 'crop_video') return `→ crop_video ${window(e.call.start, e.call.end)}, ${e.call.frames} frames\n${notes}`;

@@ -1,6 +1,7 @@
 import { serializeError } from '../core/errors.js';
 import type { HostToWorker, JobKind, WorkerToHost } from '../core/worker-protocol.js';
 import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
+import type { JobContext } from '../worker/jobs/index.js';
 
 /**
  * For one-shot CLI commands the worker's jobs run in the CLI process itself: there is no UI to
@@ -24,8 +25,12 @@ export function inProcessWorkerLauncher(): WorkerLauncher {
         // The job code is loaded with the first job: a command that needs none does not pay for it.
         import('../worker/jobs/index.js')
           .then(({ handlers }) => {
-            const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: { signal: AbortSignal; progress: (p: { fraction: number; stage?: string }) => void }) => Promise<unknown>;
-            return handler(msg.params, { signal: c.signal, progress: (progress) => deliver({ type: 'progress', id: msg.id, progress }) });
+            const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: JobContext) => Promise<unknown>;
+            return handler(msg.params, {
+              signal: c.signal,
+              progress: (progress) => deliver({ type: 'progress', id: msg.id, progress }),
+              partial: (data) => deliver({ type: 'partial', id: msg.id, data }),
+            });
           })
           .then((value) => deliver({ type: 'result', id: msg.id, value }))
           .catch((err: unknown) => deliver({ type: 'error', id: msg.id, error: serializeError(err) }))

@@ -98,6 +98,51 @@ export interface AgentFramesParams {
   analysis: (AnalysisGeometry & { mask: Uint8Array }) | null;
 }
 
+/** A chat as the model worker receives it: text parts and image files, in order. */
+export type VlmContentPart = { type: 'text'; text: string } | { type: 'image'; file: string };
+
+export interface VlmMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: VlmContentPart[];
+}
+
+export type VlmDevice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+export interface VlmModelSpec {
+  /** The model folder (transformers.js ONNX layout). */
+  dir: string;
+  device: VlmDevice;
+  /** 'auto' picks the first precision whose files are all in the folder. */
+  dtype: string;
+}
+
+export interface VlmTurnParams {
+  model: VlmModelSpec;
+  messages: VlmMessage[];
+  maxNewTokens: number;
+}
+
+/** How the model was loaded: recorded with every run. */
+export interface VlmLoadInfo {
+  modelType: string;
+  device: string;
+  dtype: string;
+  /** Devices tried before the one used, and why each failed. */
+  fallbacks: { device: string; error: string }[];
+  loadMs: number;
+}
+
+export interface VlmTurnResult {
+  load: VlmLoadInfo;
+  text: string;
+  tokens: number;
+  /** 'eos', 'length' (max tokens) or 'interrupted' (stopped early by the host). */
+  finish: 'eos' | 'length' | 'interrupted';
+}
+
+/** Streamed by a vlmTurn: a load stage, then text pieces. */
+export type VlmPartial = { kind: 'loading'; stage: string } | { kind: 'loaded'; load: VlmLoadInfo } | { kind: 'text'; text: string };
+
 export interface Jobs {
   inspect: { params: { path: string }; result: InspectResult };
   packets: { params: { path: string; startTime: number }; result: PacketScan };
@@ -127,13 +172,17 @@ export interface Jobs {
   agentFrames: { params: AgentFramesParams; result: { frames: AgentFrameResult[] } };
   proxy: { params: { path: string; out: string; remuxOnly: boolean; duration: number }; result: { out: string } };
   demo: { params: { out: string }; result: { out: string } };
+  /** One turn of a local vision-language model (the model worker); text streams as partials. */
+  vlmTurn: { params: VlmTurnParams; result: VlmTurnResult };
+  /** Loads the model ahead of the first turn (stages stream as partials). */
+  vlmLoad: { params: { model: VlmModelSpec }; result: VlmLoadInfo };
 }
 
 export type JobKind = keyof Jobs;
 export type JobParams<K extends JobKind> = Jobs[K]['params'];
 export type JobResult<K extends JobKind> = Jobs[K]['result'];
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;
@@ -147,6 +196,8 @@ export type HostToWorker =
 export type WorkerToHost =
   | { type: 'ready'; pid: number }
   | { type: 'progress'; id: number; progress: JobProgress }
+  /** A piece of a job's streamed output (model text), in order. */
+  | { type: 'partial'; id: number; data: unknown }
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: SerializedError };
 

@@ -66,6 +66,7 @@ async function start() {
   const host = new AppHost({
     dataDir,
     launcher: utilityWorkerLauncher(workerEntryPath()),
+    modelLauncher: utilityWorkerLauncher(workerEntryPath(), 'Opscope model worker'),
     transport: 'electron',
     ...(nativeBinding ? { nativeBinding } : {}),
     pickFiles,

@@ -2,10 +2,10 @@ import { utilityProcess } from 'electron';
 import type { WorkerToHost } from '../core/worker-protocol.js';
 import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
 
-/** In the desktop app the media worker is an Electron utility process. */
-export function utilityWorkerLauncher(entry: string): WorkerLauncher {
+/** In the desktop app each worker (media, model) is an Electron utility process. */
+export function utilityWorkerLauncher(entry: string, serviceName = 'Opscope media worker'): WorkerLauncher {
   return (): WorkerHandle => {
-    const child = utilityProcess.fork(entry, [], { serviceName: 'Opscope media worker', stdio: 'inherit' });
+    const child = utilityProcess.fork(entry, [], { serviceName, stdio: 'inherit' });
     return {
       send: (m) => child.postMessage(m),
       onMessage: (l) => child.on('message', (m: unknown) => l(m as WorkerToHost)),

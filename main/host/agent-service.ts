@@ -14,7 +14,7 @@ import type { EventBus } from './event-bus.js';
 import type { Store } from './store/store.js';
 
 /** A backend as the host runs it; `executionProvider` is recorded with each run (e.g. "cuda"). */
-export type HostBackend = AgentBackend & { executionProvider?: string | null };
+export type HostBackend = AgentBackend;
 export type BackendFactory = (settings: AgentSettings) => HostBackend;
 
 export interface AgentServiceDeps {
@@ -205,12 +205,14 @@ export class AgentService {
         },
       });
       batcher.flush();
+      // A backend that loads a model knows where it runs only once loaded.
+      const executionProvider = record.backend.executionProvider ?? run.executionProvider;
       const interrupted = active.controller.signal.reason === CLOSING && record.outcome === 'canceled';
       const state: RunState = interrupted ? 'interrupted' : record.outcome;
       let saveError: string | null = null;
       try {
         store.agent.finishRun(record, {
-          executionProvider: run.executionProvider,
+          executionProvider,
           ...(interrupted ? { state, error: CLOSED_ERROR } : {}),
         });
       } catch (err) {
@@ -218,7 +220,7 @@ export class AgentService {
       }
       const finished: FinishedRun = {
         runId: active.runId, caseId: active.caseId, conversationId: active.conversationId, state, record,
-        executionProvider: run.executionProvider, saveError,
+        executionProvider, saveError,
       };
       this.remember(finished);
       return finished;

@@ -8,6 +8,7 @@ import { createScoutBackend } from '../core/agent/backends/scout/index.js';
 import { OpscopeError } from '../core/errors.js';
 import { createAgentTools, type AgentToolDeps } from './agent-tools.js';
 import { agentFrameFiles } from './backends/frame-images.js';
+import { createOnnxBackend } from './backends/onnx.js';
 import { createOpenAiBackend } from './backends/openai.js';
 import { AgentService, type BackendFactory } from './agent-service.js';
 import type { EventBus } from './event-bus.js';
@@ -27,11 +28,12 @@ function toolsNotConnected(): AgentTools {
 
 /**
  * What a host offers out of the box: the worker's tools on case time, the embedded scout backend,
- * which needs no model, and `openai`, a vision-language model on an OpenAI-compatible server once
- * one is set in the settings (asking it before then says which settings are missing). The API key
+ * which needs no model, `openai`, a vision-language model on an OpenAI-compatible server, and
+ * `onnx`, a vision-language model in a local folder run by the model worker, once they are set in
+ * the settings (asking one before then says which settings are missing). The API key
  * may come from OPSCOPE_OPENAI_API_KEY instead of the settings.
  */
-export function defaultAgentWiring(host: AgentToolDeps): AgentWiring {
+export function defaultAgentWiring(host: AgentToolDeps & { modelWorker: AgentToolDeps['worker'] }): AgentWiring {
   const frameFiles = agentFrameFiles(host);
   return {
     toolsFor: (caseId) => createAgentTools(host, caseId),
@@ -42,6 +44,7 @@ export function defaultAgentWiring(host: AgentToolDeps): AgentWiring {
           { ...settings.openai, apiKey: settings.openai.apiKey || process.env.OPSCOPE_OPENAI_API_KEY || undefined },
           { frameFiles },
         ),
+      onnx: (settings) => createOnnxBackend(settings.onnx, { frameFiles, worker: host.modelWorker }),
     },
   };
 }

@@ -23,6 +23,8 @@ import { WorkerSupervisor, type WorkerLauncher } from './worker-supervisor.js';
 export interface HostOptions {
   dataDir: string;
   launcher: WorkerLauncher;
+  /** Starts the model worker (local vision-language models); default the same launcher as the media worker's. */
+  modelLauncher?: WorkerLauncher;
   transport: 'electron' | 'web' | 'cli';
   /** better-sqlite3 binary built for the running runtime, when it is not the default one. */
   nativeBinding?: string;
@@ -44,6 +46,8 @@ export class AppHost {
   readonly bus = new EventBus();
   readonly settings: SettingsService;
   readonly worker: WorkerSupervisor;
+  /** A second worker process for local models: one heavy session never delays a frame. Started on first use. */
+  readonly modelWorker: WorkerSupervisor;
   readonly imports: ImportService;
   readonly indexer: IndexService;
   readonly frames: FrameService;
@@ -58,6 +62,7 @@ export class AppHost {
     this.settings = new SettingsService(this.store);
     this.worker = new WorkerSupervisor(opts.launcher);
     this.worker.on('status', (state, message) => this.bus.emit('worker.status', message ? { state, message } : { state }));
+    this.modelWorker = new WorkerSupervisor(opts.modelLauncher ?? opts.launcher, 'model worker');
     this.imports = new ImportService(this.store, this.worker, this.bus);
     this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);
     this.frames = new FrameService(this.store, this.worker, this.layout);
@@ -196,7 +201,7 @@ export class AppHost {
 
   async close(): Promise<void> {
     await this.agentService.close();
-    await this.worker.stop();
+    await Promise.all([this.worker.stop(), this.modelWorker.stop()]);
     this.store.close();
   }
 }

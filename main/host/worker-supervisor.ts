@@ -20,6 +20,7 @@ interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
   onProgress?: (p: JobProgress) => void;
+  onPartial?: (data: unknown) => void;
   cleanup(): void;
 }
 
@@ -33,6 +34,8 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   agentFrames: 'extracting frames for the agent',
   proxy: 'making a playable copy',
   demo: 'generating the demo recording',
+  vlmTurn: 'running the vision-language model',
+  vlmLoad: 'loading the vision-language model',
 };
 
 /**
@@ -47,7 +50,11 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
   private stopping = false;
   state: WorkerState = 'starting';
 
-  constructor(private readonly launch: WorkerLauncher) {
+  /** `name` is how messages call this worker ("media worker", "model worker"). */
+  constructor(
+    private readonly launch: WorkerLauncher,
+    private readonly name = 'media worker',
+  ) {
     super();
   }
 
@@ -74,6 +81,7 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
     const job = this.pending.get(m.id);
     if (!job) return;
     if (m.type === 'progress') job.onProgress?.(m.progress);
+    else if (m.type === 'partial') job.onPartial?.(m.data);
     else {
       this.pending.delete(m.id);
       job.cleanup();
@@ -92,7 +100,7 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
       job.reject(
         new OpscopeError(
           'worker-crashed',
-          `The media worker stopped unexpectedly (${how}) while ${JOB_PURPOSE[job.kind]}. The job was stopped; try again.`,
+          `The ${this.name} stopped unexpectedly (${how}) while ${JOB_PURPOSE[job.kind]}. The job was stopped; try again.`,
         ),
       );
     }
@@ -103,13 +111,13 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < 60_000), now];
     // The next job restarts the worker; a worker that keeps dying is reported as down.
-    this.setState(this.crashes.length > 5 ? 'down' : 'restarting', `The media worker stopped (${how}).`);
+    this.setState(this.crashes.length > 5 ? 'down' : 'restarting', `The ${this.name} stopped (${how}).`);
   }
 
   run<K extends JobKind>(
     kind: K,
     params: JobParams<K>,
-    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void } = {},
+    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void; onPartial?: (data: unknown) => void } = {},
   ): Promise<JobResult<K>> {
     if (opts.signal?.aborted) return Promise.reject(new OpscopeError('canceled', 'Canceled.'));
     const handle = this.ensure();
@@ -122,13 +130,14 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
         resolve: resolve as (v: unknown) => void,
         reject,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.onPartial ? { onPartial: opts.onPartial } : {}),
         cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
       });
       try {
         handle.send({ type: 'run', id, kind, params });
       } catch (err) {
         this.pending.delete(id);
-        reject(new OpscopeError('worker-crashed', `The media worker could not be reached: ${(err as Error).message}`));
+        reject(new OpscopeError('worker-crashed', `The ${this.name} could not be reached: ${(err as Error).message}`));
       }
     });
   }

@@ -4,8 +4,9 @@ import { connectToHost } from './channel.js';
 import { handlers } from './jobs/index.js';
 
 /**
- * The media worker: everything heavy (ffprobe, ffmpeg, analysis) runs here so the host stays
- * responsive. It never writes the database; results go back to the host, which persists them.
+ * The worker: everything heavy (ffprobe, ffmpeg, analysis, model inference) runs here so the
+ * host stays responsive. The host starts it twice: as the media worker and as the model worker, so
+ * a model's blocking session never delays a frame. It never writes the database; results go back to the host, which persists them.
  */
 const host = connectToHost();
 const running = new Map<number, AbortController>();
@@ -31,6 +32,7 @@ host.onMessage((raw) => {
       lastProgress = now;
       host.send({ type: 'progress', id: msg.id, progress });
     },
+    partial: (data) => host.send({ type: 'partial', id: msg.id, data }),
   })
     .then((value) => host.send({ type: 'result', id: msg.id, value }))
     .catch((err: unknown) => {
@@ -43,7 +45,7 @@ host.onMessage((raw) => {
 });
 
 process.on('uncaughtException', (err) => {
-  console.error('media worker: uncaught exception', err);
+  console.error('worker: uncaught exception', err);
   process.exit(70);
 });
 

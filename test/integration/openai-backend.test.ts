@@ -203,7 +203,7 @@ describe('the openai backend against a streaming server', () => {
     });
 
     expect(record.outcome).toBe('answered');
-    expect(record.backend).toEqual({ name: 'openai', model: 'medscope-7b' });
+    expect(record.backend).toEqual({ name: 'openai', model: 'medscope-7b', executionProvider: 'local-server' });
     expect(tools.calls).toEqual(['overview', 'crop 700-820 x8', 'frame 760']);
     expect(record.steps.map((s) => s.kind)).toEqual(['tool', 'tool', 'answer']);
     expect(record.steps[0]!.thought).toBe('The blood track peaks near 12:30, so I look there.');
@@ -525,7 +525,7 @@ describe('the openai backend through the whole host', () => {
     const done = await host.agent.whenDone(runId);
     expect(done.record.error).toBeNull();
     expect(done).toMatchObject({ state: 'answered', executionProvider: 'local-server' });
-    expect(done.record.backend).toEqual({ name: 'openai', model: 'test-vl' });
+    expect(done.record.backend).toEqual({ name: 'openai', model: 'test-vl', executionProvider: 'local-server' });
     expect(done.record.answer).toBe('Bleeding from 8 s.');
 
     const files = agentFrameFiles(host);

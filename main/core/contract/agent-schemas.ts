@@ -80,6 +80,8 @@ export const AgentEvent = z.discriminatedUnion('type', [
     budget: AgentBudget,
     duration: z.number(),
   }),
+  z.object({ ...base, type: z.literal('backend-status'), text: z.string() }),
+  z.object({ ...base, type: z.literal('backend-ready'), executionProvider: z.string().nullable(), detail: z.string() }),
   z.object({ ...base, type: z.literal('thought-delta'), step: z.number().int(), delta: z.string() }),
   z.object({
     ...base,

@@ -226,6 +226,23 @@ export const OpenAiSettings = z.object({
 });
 export type OpenAiSettings = z.infer<typeof OpenAiSettings>;
 
+/**
+ * The `onnx` backend: a vision-language model in the transformers.js ONNX layout, loaded from a
+ * local folder only. Empty `modelDir` means not set up.
+ */
+export const OnnxSettings = z.object({
+  modelDir: z.string().trim().max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte').default(''),
+  /** 'auto' tries CUDA (Linux), DirectML (Windows) or CoreML (macOS), then the CPU. */
+  device: z.enum(['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']).default('auto'),
+  /** Precision of the files to load ('auto': the best the folder has for the device). */
+  dtype: z.enum(['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4']).default('auto'),
+  /** The reply's length limit per turn, in tokens. */
+  maxNewTokens: z.number().int().min(16).max(8192).default(1024),
+  /** Most frames given to the model in one turn (the newest are kept); small models see fewer. */
+  maxImages: z.number().int().min(1).max(64).default(16),
+});
+export type OnnxSettings = z.infer<typeof OnnxSettings>;
+
 /** The agent's part of the settings. */
 export const AgentSettings = z.object({
   /** Backend used when a question names none. */
@@ -242,6 +259,7 @@ export const AgentSettings = z.object({
     .default({}),
   /** Settings files written before the openai backend existed have no `openai`: defaults apply. */
   openai: OpenAiSettings.prefault({}),
+  onnx: OnnxSettings.prefault({}),
 });
 export type AgentSettings = z.infer<typeof AgentSettings>;
 

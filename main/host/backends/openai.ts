@@ -12,12 +12,12 @@
 
 import { CROP_FRAMES } from '../../core/agent/tools.js';
 import type { TurnContext } from '../../core/agent/engine/types.js';
-import { ProtocolStreamParser, stepFromEvents, type ProtocolEvent } from '../../core/agent/protocol/index.js';
 import type { BackendStep } from '../../core/agent/types.js';
 import type { OpenAiSettings } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import type { HostBackend } from '../agent-service.js';
 import { FrameImages, type FrameFileResolver } from './frame-images.js';
+import { Reply, type Piece } from './model-reply.js';
 import { buildMessages, imageRefs } from './openai-messages.js';
 import { checkServerAllowed, parseServerUrl, type ServerUrl } from './openai-url.js';
 import { SseDecoder } from './sse.js';
@@ -124,13 +124,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One delta of a streamed chunk, or the message of a whole reply. */
-interface Piece {
-  content: string;
-  reasoning: string;
-  finish: string | null;
-}
-
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
@@ -150,59 +143,6 @@ function pieceOf(value: unknown): Piece | { error: string } | null {
     reasoning: str(m.reasoning_content) || str(m.reasoning),
     finish: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
   };
-}
-
-/** What one turn's reply gathered. */
-class Reply {
-  readonly parser = new ProtocolStreamParser();
-  readonly events: ProtocolEvent[] = [];
-  content = '';
-  reasoning = '';
-  finish: string | null = null;
-  done = false;
-  /** A usable call or answer was read: the rest of the reply is not needed. */
-  complete = false;
-
-  constructor(private readonly onThought: (delta: string) => void) {}
-
-  get received(): number {
-    return this.content.length + this.reasoning.length;
-  }
-
-  add(p: Piece): void {
-    if (p.finish) this.finish = p.finish;
-    if (p.reasoning) {
-      this.reasoning += p.reasoning;
-      this.onThought(p.reasoning);
-    }
-    if (p.content) {
-      this.content += p.content;
-      this.take(this.parser.push(p.content));
-    }
-  }
-
-  end(): void {
-    this.take(this.parser.end());
-  }
-
-  private take(events: ProtocolEvent[]): void {
-    for (const e of events) {
-      this.events.push(e);
-      if (e.type === 'think-delta') this.onThought(e.text);
-      else if (e.type === 'tool-call') this.complete = true;
-      else if (e.type === 'answer' && (e.answer.text !== '' || e.answer.evidence.length > 0)) this.complete = true;
-    }
-  }
-
-  step(): BackendStep {
-    const thought = [this.reasoning.trim(), this.parser.thought.trim()].filter((t) => t !== '').join('\n');
-    const raw = this.reasoning ? `<think>${this.reasoning}</think>${this.content}` : this.content;
-    const step = stepFromEvents(this.events, thought, raw);
-    if (step.kind === 'malformed' && this.finish === 'length') {
-      return { ...step, error: `${step.error} Your reply was cut off at the length limit: think less, then act.` };
-    }
-    return step;
-  }
 }
 
 class OpenAiBackend implements HostBackend {

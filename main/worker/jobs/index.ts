@@ -10,6 +10,8 @@ import { generateDemo } from './demo.js';
 export interface JobContext {
   signal: AbortSignal;
   progress(p: JobProgress): void;
+  /** Streams a piece of the job's output to the host, in order. */
+  partial(data: unknown): void;
 }
 
 type Handlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
@@ -27,4 +29,7 @@ export const handlers: Handlers = {
     return { out: p.out };
   },
   demo: (p, ctx) => generateDemo(p.out, ctx),
+  // Loaded on first use: the media worker never pays for the model runtime.
+  vlmTurn: async (p, ctx) => (await import('../model/vlm-turn.js')).runVlmTurn(p, ctx),
+  vlmLoad: async (p, ctx) => (await import('../model/vlm-turn.js')).loadVlm(p.model, ctx),
 };

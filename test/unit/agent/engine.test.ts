@@ -96,7 +96,7 @@ describe('runAgent: a coarse-to-fine run', () => {
     expect(record.answer).toBe('Bleeding from 12:30 to 13:10.');
     expect(record.evidence).toEqual([{ id: 'run-1-e1', rank: 1, start: 750, end: 790, frames: [765], claim: 'Active bleeding' }]);
     expect(tools.calls).toEqual(['overview', 'crop 720-810 x8', 'frame 765']);
-    expect(record.backend).toEqual({ name: 'scripted', model: 'script-v1' });
+    expect(record.backend).toEqual({ name: 'scripted', model: 'script-v1', executionProvider: null });
     expect(record.budget).toEqual(DEFAULT_BUDGET);
     expect(record.usage).toEqual({ toolCalls: 2, frames: 9 });
     expect(record.exhausted).toBeNull();

@@ -28,9 +28,14 @@ export class BudgetMeter {
 
   constructor(
     readonly budget: AgentBudget,
-    private readonly startedAt: number,
+    private startedAt: number,
     private readonly now: () => number,
   ) {}
+
+  /** Time that does not count against the wall-time budget (a backend's set-up). */
+  exclude(ms: number): void {
+    if (Number.isFinite(ms) && ms > 0) this.startedAt += ms;
+  }
 
   status(): BudgetStatus {
     return {

@@ -19,6 +19,7 @@ export type {
   AgentEventBody,
   AgentEventType,
   AgentTools,
+  BackendReady,
   BudgetKind,
   BudgetStatus,
   ConversationTurn,

@@ -16,6 +16,7 @@ import type {
   AgentEvent,
   AgentEventBody,
   AgentTools,
+  BackendReady,
   BudgetKind,
   ConversationTurn,
   FrameRef,
@@ -79,6 +80,7 @@ class AgentRun {
   private readonly turns: TurnStep[] = [];
   private overview: OverviewResult | null = null;
   private exhausted: BudgetKind | null = null;
+  private executionProvider: string | null = null;
 
   constructor(
     private readonly opts: RunAgentOptions,
@@ -132,7 +134,9 @@ class AgentRun {
 
   private async loop(): Promise<Ending> {
     if (this.signal.aborted) throw new RunCanceled();
-    const overview = await this.runOverview();
+    // The backend gets ready while the overview is made; whichever fails first ends the run.
+    const prepared = this.prepare();
+    const [overview] = await Promise.all([this.runOverview(), prepared]);
     for (;;) {
       const spent = this.exhausted ?? this.meter.spent();
       if (spent) return this.finalTurn(overview, spent);
@@ -140,6 +144,33 @@ class AgentRun {
       if (step.kind === 'answer') return this.answer(step, record);
       await this.act(step, record);
     }
+  }
+
+  private async prepare(): Promise<void> {
+    const { backend } = this.opts;
+    if (!backend.prepare) return;
+    const began = this.now();
+    let live = true;
+    let ready: unknown;
+    try {
+      ready = await raceAbort(
+        attempt(() =>
+          backend.prepare!(this.signal, (text) => {
+            if (live && typeof text === 'string' && text !== '') this.emit({ type: 'backend-status', text });
+          }),
+        ),
+        this.signal,
+      );
+    } catch (err) {
+      throw this.wrap(err, `getting the backend "${backend.name}" ready`);
+    } finally {
+      live = false;
+    }
+    this.meter.exclude(this.now() - began);
+    const info = (typeof ready === 'object' && ready !== null ? ready : {}) as Partial<BackendReady>;
+    this.executionProvider = typeof info.executionProvider === 'string' ? info.executionProvider : null;
+    const detail = typeof info.detail === 'string' ? info.detail : '';
+    this.emit({ type: 'backend-ready', executionProvider: this.executionProvider, detail });
   }
 
   private async runOverview(): Promise<OverviewResult> {
@@ -352,7 +383,11 @@ class AgentRun {
     return {
       runId: this.runId,
       question: this.opts.question,
-      backend: { name: this.opts.backend.name, model: this.opts.backend.model ?? null },
+      backend: {
+        name: this.opts.backend.name,
+        model: this.opts.backend.model ?? null,
+        executionProvider: this.executionProvider ?? this.opts.backend.executionProvider ?? null,
+      },
       budget: this.budget,
       duration: this.duration,
       timings: { startedAt: this.startedAt, firstEventAt: this.firstEventAt, endedAt },

@@ -117,9 +117,25 @@ export interface TurnContext {
   onThought(delta: string): void;
 }
 
+/** What a backend reports once it is ready to answer (e.g. a local model loaded). */
+export interface BackendReady {
+  /** Where the model runs: "cpu", "cuda", "local-server"... */
+  executionProvider: string | null;
+  /** One line for the clinician, e.g. "Qwen2.5-VL (fp16) on cuda; DirectML failed: …". */
+  detail: string;
+}
+
 export interface AgentBackend {
   name: string;
   model?: string;
+  /** Where the backend's model runs, when known without `prepare` (e.g. "local-server"). */
+  executionProvider?: string | null;
+  /**
+   * Optional slow set-up before the first turn (loading a local model), run while the overview
+   * is made. `status` streams what it is doing. Its time does not count against the wall-time
+   * budget: a first load can take minutes and says nothing about the question.
+   */
+  prepare?(signal: AbortSignal, status: (text: string) => void): Promise<BackendReady>;
   next(ctx: TurnContext, signal: AbortSignal): Promise<BackendStep>;
 }
 
@@ -149,7 +165,7 @@ export interface StepRecord {
 export interface RunRecord {
   runId: string;
   question: string;
-  backend: { name: string; model: string | null };
+  backend: { name: string; model: string | null; executionProvider: string | null };
   budget: AgentBudget;
   duration: number;
   timings: {
@@ -191,6 +207,8 @@ export type AgentEventBody =
       budget: AgentBudget;
       duration: number;
     }
+  | { type: 'backend-status'; text: string }
+  | { type: 'backend-ready'; executionProvider: string | null; detail: string }
   | { type: 'thought-delta'; step: number; delta: string }
   | { type: 'tool-started'; step: number; name: ToolEventName; call: CheckedCall | null; notes: string[] }
   | {

@@ -40,6 +40,12 @@ export interface RunView {
   question: string;
   backend: string;
   model: string | null;
+  /** Where the model runs ("cpu", "cuda", "local-server"...), once the backend says. */
+  executionProvider: string | null;
+  /** What the backend is doing before it can answer (loading a model), while it does. */
+  backendStatus: string | null;
+  /** The backend's one line about itself once ready (model, precision, device, fallbacks). */
+  backendDetail: string | null;
   state: RunState;
   /** Case duration the run saw, seconds. */
   duration: number;
@@ -63,7 +69,7 @@ export interface ConversationView {
 
 export function emptyRun(runId: string, question: string): RunView {
   return {
-    runId, question, backend: '', model: null, state: 'running', duration: 0, steps: [], evidence: [], answer: null,
+    runId, question, backend: '', model: null, executionProvider: null, backendStatus: null, backendDetail: null, state: 'running', duration: 0, steps: [], evidence: [], answer: null,
     answerNotes: [], error: null, exhausted: null, usage: null, startedAt: null, endedAt: null,
   };
 }
@@ -91,6 +97,14 @@ export function applyEvent(run: RunView, e: AgentEvent): void {
       run.model = e.model;
       run.duration = e.duration;
       run.startedAt = e.time;
+      return;
+    case 'backend-status':
+      run.backendStatus = e.text;
+      return;
+    case 'backend-ready':
+      run.backendStatus = null;
+      run.executionProvider = e.executionProvider;
+      run.backendDetail = e.detail || null;
       return;
     case 'thought-delta':
       stepAt(run, e.step).thought += e.delta;
@@ -131,6 +145,7 @@ export function applyEvent(run: RunView, e: AgentEvent): void {
       run.exhausted = e.exhausted;
       run.usage = e.usage;
       run.endedAt = e.time;
+      run.backendStatus = null;
       for (const s of run.steps) s.running = false;
       return;
   }
@@ -159,6 +174,9 @@ export function runFromStore(question: string, r: StoredRun): RunView {
     question,
     backend: r.backend.name,
     model: r.backend.model,
+    executionProvider: r.executionProvider,
+    backendStatus: null,
+    backendDetail: null,
     state: r.state,
     duration: r.duration,
     steps,
@@ -214,7 +232,20 @@ export function stepTitle(s: StepView): string {
   return 'Unreadable output';
 }
 
-export const BACKEND_LABEL = (r: Pick<RunView, 'backend' | 'model'>): string => (r.model ? `${r.backend} · ${r.model}` : r.backend || 'agent');
+const EP_WORDS: Record<string, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML', webgpu: 'WebGPU', 'local-server': 'local server' };
+
+/** Where the model ran, in words: "CUDA", "local server", "remote: gpu.example.org". */
+export function executionLabel(ep: string | null): string | null {
+  if (!ep) return null;
+  if (ep.startsWith('remote:')) return `remote: ${ep.slice('remote:'.length)}`;
+  return EP_WORDS[ep] ?? ep;
+}
+
+/** "onnx · Qwen2.5-VL-3B · CUDA", "scout". */
+export const BACKEND_LABEL = (r: Pick<RunView, 'backend' | 'model'> & Partial<Pick<RunView, 'executionProvider'>>): string => {
+  const parts = [r.backend || 'agent', r.model, executionLabel(r.executionProvider ?? null)].filter((p): p is string => Boolean(p));
+  return parts.join(' · ');
+};
 
 /** Why a run has no answer, in plain words; null for an answered or running run. */
 export function endingLabel(r: RunView): string | null {
@@ -230,7 +261,7 @@ export function endingLabel(r: RunView): string | null {
       return `No answer: the ${what} budget ran out${usage}.`;
     }
     case 'failed':
-      return `No answer: the run failed${r.error ? ` — ${r.error}` : ''}.`;
+      return `No answer: the run failed${r.error ? ` — ${r.error.replace(/\.$/, '')}` : ''}.`;
     case 'interrupted':
       return `No answer: ${r.error ?? 'Opscope was closed before this run finished.'}`;
   }
