@@ -4,6 +4,13 @@ export const USAGE = {
   cases: 'opscope cases [--json]',
   ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
   frame: 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]',
+  export:
+    'opscope export <caseId> (--evidence ID | --start S --end E) --out FILE.mp4 [--captions none|vtt|burn] [--stream-copy]\n' +
+    '    [--keep-audio] [--keep-metadata] [--title TEXT] [--overwrite] [--json]',
+  feedback:
+    'opscope feedback <evidenceId> --verdict correct|incorrect|adjusted [--start S --end E] [--note TEXT] [--reviewer NAME] [--json]\n' +
+    '  opscope feedback --history <evidenceId> | --list unreviewed|flagged|confirmed|all [--case ID] [--json]',
+  'export-feedback': 'opscope export-feedback --out FILE.jsonl [--case ID] [--force] [--json]',
   settings: 'opscope settings [set KEY=VALUE...] [--json]',
   doctor: 'opscope doctor [--json]',
   serve: 'opscope serve [--port N]',

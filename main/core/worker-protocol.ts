@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SerializedError } from './errors.js';
 import type { PacketScan, ProbeSummary } from './media-info.js';
+import type { ExportClipParams, ExportClipResult } from './clip-job.js';
 
 /**
  * The protocol between the host (Electron main, the Node host or the CLI) and the media worker
@@ -176,13 +177,15 @@ export interface Jobs {
   vlmTurn: { params: VlmTurnParams; result: VlmTurnResult };
   /** Loads the model ahead of the first turn (stages stream as partials). */
   vlmLoad: { params: { model: VlmModelSpec }; result: VlmLoadInfo };
+  /** A teaching clip cut from one or more recordings (see clip-job.ts). */
+  exportClip: { params: ExportClipParams; result: ExportClipResult };
 }
 
 export type JobKind = keyof Jobs;
 export type JobParams<K extends JobKind> = Jobs[K]['params'];
 export type JobResult<K extends JobKind> = Jobs[K]['result'];
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

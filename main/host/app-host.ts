@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { AppInfo } from '../core/contract/schemas.js';
 import { OpscopeError } from '../core/errors.js';
 import { DataLayout } from '../node/paths.js';
@@ -10,6 +10,8 @@ import { browse } from './browse.js';
 import { CaseViews } from './case-views.js';
 import { doctor } from './doctor.js';
 import { EventBus } from './event-bus.js';
+import { ExportService } from './export-service.js';
+import { FeedbackService } from './feedback-service.js';
 import { FrameService } from './frame-service.js';
 import { ImportService } from './import-service.js';
 import { IndexService } from './index-service.js';
@@ -53,6 +55,9 @@ export class AppHost {
   readonly frames: FrameService;
   readonly views: CaseViews;
   readonly media: MediaFiles;
+  /** Teaching clips (export.* calls). */
+  readonly exports: ExportService;
+  readonly feedback: FeedbackService;
   readonly handlers: Handlers;
   private agentService: AgentService;
 
@@ -68,6 +73,8 @@ export class AppHost {
     this.frames = new FrameService(this.store, this.worker, this.layout);
     this.views = new CaseViews(this.store);
     this.media = new MediaFiles(this.store, this.layout);
+    this.exports = new ExportService(this.store, this.worker, this.frames, this.bus);
+    this.feedback = new FeedbackService(this.store, this.settings, this.bus);
     this.agentService = createAgentService(this, opts.agent ?? defaultAgentWiring(this));
     this.handlers = this.makeHandlers();
     if (opts.resumeIndexing) for (const caseId of this.store.interruptedIndexCases()) this.indexer.enqueue(caseId);
@@ -191,6 +198,27 @@ export class AppHost {
         this.views.requireCase(caseId);
         return { caseId, conversations: this.store.agent.conversations(caseId, conversationId) };
       },
+      'feedback.add': (input) => this.feedback.add(input),
+      'feedback.history': ({ evidenceId }) => this.feedback.history(evidenceId),
+      'feedback.list': ({ filter, caseId }) => this.feedback.list(filter, caseId),
+      'feedback.counts': () => this.feedback.counts(),
+      'feedback.exportTrainingSet': async ({ out, caseId, overwrite }, ctx) => {
+        await this.ensureExportsFolder(dirname(out));
+        return this.feedback.exportTrainingSet({ out, caseId, overwrite, ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
+      },
+      'export.clip': async (input, ctx) => {
+        const out = this.userPath(input.out, ctx);
+        await this.ensureExportsFolder(dirname(out));
+        const { exportId } = await this.exports.startClip({ ...input, out });
+        return { exportId };
+      },
+      'export.batch': async ({ caseId, evidenceIds, outDir, ...options }, ctx) => {
+        const dir = this.userPath(outDir, ctx);
+        await this.ensureExportsFolder(dir);
+        const { exportId } = await this.exports.startBatch(caseId, evidenceIds, dir, options);
+        return { exportId };
+      },
+      'export.cancel': ({ exportId }) => ({ canceled: this.exports.cancel(exportId) }),
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => {
         const next = this.settings.set(patch);
@@ -199,7 +227,19 @@ export class AppHost {
     };
   }
 
+  /** The data folder's exports folder (the app's default destination) is made on first use; any other must exist. */
+  private async ensureExportsFolder(folder: string): Promise<void> {
+    if (isAbsolute(folder) && resolve(folder) === resolve(this.layout.exports)) await mkdir(this.layout.exports, { recursive: true });
+  }
+
+  /** A path a user typed: relative to the working directory for the CLI, which has one. */
+  private userPath(p: string, ctx: CallContext): string {
+    if (isAbsolute(p) || ctx.transport !== 'cli') return p;
+    return resolve(process.cwd(), p);
+  }
+
   async close(): Promise<void> {
+    await this.exports.close();
     await this.agentService.close();
     await Promise.all([this.worker.stop(), this.modelWorker.stop()]);
     this.store.close();

@@ -36,6 +36,7 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   demo: 'generating the demo recording',
   vlmTurn: 'running the vision-language model',
   vlmLoad: 'loading the vision-language model',
+  exportClip: 'exporting a clip',
 };
 
 /**

@@ -30,6 +30,10 @@ export class DataLayout {
   get demo(): string {
     return join(this.root, 'demo');
   }
+  /** Where the app proposes to write teaching clips and training sets. */
+  get exports(): string {
+    return join(this.root, 'exports');
+  }
   partDir(caseId: string, partId: string): string {
     return join(this.root, 'media', caseId, partId);
   }

@@ -12,11 +12,14 @@
  *            run starts (what a clinician first sees stream in).
  *   crop     the agent's crop_video (8 labelled model frames over 60 s, with per-frame signals)
  *            at 20 random windows inside a running host: median and p95.
+ *   export   a 60 s teaching clip from the recording, re-encoded with burned captions and by
+ *            stream copy (stills and manifest included): speed against realtime.
  *
  * OPSCOPE_BENCH_MINUTES shortens the recording for a quick look (the targets are for 20).
+ * OPSCOPE_BENCH_ONLY=export runs only the export figures (no indexing needed).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +27,7 @@ import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { tool } from '../../main/node/ffmpeg/locate.js';
 import { runCli } from '../fixtures/cli.js';
 import { createAgentTools } from '../../main/host/agent-tools.js';
+import type { AppHost } from '../../main/host/app-host.js';
 import { testHost } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
 
@@ -89,6 +93,47 @@ async function timeFfmpegFps1(path: string): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+const CLIP_SECONDS = 60;
+
+interface ExportFigures {
+  burnSeconds: number;
+  copySeconds: number;
+  copyRange: { start: number; end: number };
+}
+
+/** A 60 s clip with burned captions (an evidence item's question and claim when there is one), then by stream copy. */
+async function benchExport(host: AppHost, caseId: string, duration: number, dir: string): Promise<ExportFigures> {
+  mkdirSync(dir, { recursive: true });
+  const start = Math.max(0, Math.min(duration - CLIP_SECONDS, duration * 0.2 - 10));
+  const row = host.store.db
+    .prepare(
+      `SELECT e.id FROM evidence e JOIN runs r ON r.id = e.run_id JOIN questions q ON q.id = r.question_id
+       JOIN conversations c ON c.id = q.conversation_id WHERE c.case_id = ? ORDER BY e.rank LIMIT 1`,
+    )
+    .get(caseId) as { id: string } | undefined;
+  const base = {
+    caseId,
+    ...(row ? { evidenceId: row.id } : {}),
+    start,
+    end: start + CLIP_SECONDS,
+    keepAudio: false,
+    keepMetadata: false,
+  };
+  const b0 = performance.now();
+  await (await host.exports.startClip({ ...base, out: join(dir, 'burned.mp4'), captions: 'burn', streamCopy: false })).done;
+  const burnSeconds = (performance.now() - b0) / 1000;
+  const c0 = performance.now();
+  const copy = await (await host.exports.startClip({ ...base, out: join(dir, 'copy.mp4'), captions: 'vtt', streamCopy: true })).done;
+  const copySeconds = (performance.now() - c0) / 1000;
+  return { burnSeconds, copySeconds, copyRange: copy.actual };
+}
+
+function logExport(f: ExportFigures) {
+  log(`Teaching-clip export, ${CLIP_SECONDS} s of 1080p30 (with 3 stills and a manifest)`);
+  log(`  burned captions          ${f.burnSeconds.toFixed(1)} s, ${(CLIP_SECONDS / f.burnSeconds).toFixed(1)}x realtime   (target >= 4x)`);
+  log(`  stream copy              ${f.copySeconds.toFixed(2)} s, ${(CLIP_SECONDS / f.copySeconds).toFixed(1)}x realtime   (target >= 50x; cut at keyframes ${f.copyRange.start.toFixed(2)}-${f.copyRange.end.toFixed(2)} s)`);
+}
+
 async function main() {
   const duration = Math.round(minutes * 60);
   log(`Opscope benchmark · ${process.platform}-${process.arch}, Node ${process.versions.node}, ffmpeg ${tool('ffmpeg').path}`);
@@ -119,6 +164,20 @@ async function main() {
   log(`  ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${video}`);
 
   const home = mkdtempSync(join(tmpdir(), 'opscope-bench-'));
+  if (process.env.OPSCOPE_BENCH_ONLY === 'export') {
+    try {
+      const host = testHost(home);
+      const [r] = (await host.call('cases.import', { paths: [video], index: false })) as { caseId: string | null }[];
+      if (!r?.caseId) throw new Error('the benchmark recording could not be imported');
+      const figures = await benchExport(host, r.caseId, duration, join(home, 'export'));
+      await host.close();
+      log('');
+      logExport(figures);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    return;
+  }
   try {
     // Index with the real worker process, sampling its memory (ffmpeg children included).
     const host = testHost(home);
@@ -176,6 +235,7 @@ async function main() {
       if (done.state !== 'answered') throw new Error(`"${question}" ended as ${done.state}`);
       if (first !== null) firstEvents.push(first);
     }
+    const exportFigures = await benchExport(host, r.caseId, duration, join(home, 'export'));
     await host.close();
 
     log('');
@@ -212,6 +272,8 @@ async function main() {
     log(`Ask with the scout backend, ${asks.length} questions (${ASK_QUESTIONS.length} kinds, one it declines)`);
     log(`  end to end               median ${percentile(asks, 50).toFixed(0)} ms, p95 ${percentile(asks, 95).toFixed(0)} ms   (target median <= 3000 ms)`);
     log(`  first streamed event     median ${percentile(firstEvents, 50).toFixed(0)} ms, p95 ${percentile(firstEvents, 95).toFixed(0)} ms   (target <= 300 ms)`);
+    log('');
+    logExport(exportFigures);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -4,6 +4,8 @@ import {
   FrameTimes, Id, ImportResult, IndexStatus, PartThumbnails, Settings, ViewState,
 } from './schemas.js';
 import { CaseConversations } from './agent-schemas.js';
+import { ExportBatchInput, ExportClipInput, ExportStarted } from './export-schemas.js';
+import { Feedback, FeedbackInput, ReviewCounts, ReviewFilter, ReviewItem, TrainingSetResult } from './feedback-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const none = z.object({}).strict();
@@ -65,6 +67,25 @@ export const calls = {
   /** `canceled` is false when the run had already ended. */
   'agent.cancel': def(z.object({ runId: Id }).strict(), z.object({ canceled: z.boolean() })),
   'agent.conversation': def(z.object({ caseId: Id, conversationId: Id.optional() }).strict(), CaseConversations),
+
+  /** Clinician review of evidence: append-only; without `reviewer` the settings' reviewerName is used. */
+  'feedback.add': def(FeedbackInput, Feedback),
+  /** Every review of an item, newest first. */
+  'feedback.history': def(z.object({ evidenceId: Id }).strict(), z.array(Feedback)),
+  'feedback.list': def(z.object({ filter: ReviewFilter.default('all'), caseId: Id.optional() }).strict(), z.array(ReviewItem)),
+  'feedback.counts': def(none, z.array(ReviewCounts)),
+  /** One JSON line per reviewed evidence item (latest review); never replaces a file without `overwrite`. */
+  'feedback.exportTrainingSet': def(
+    z.object({ out: UserPath, caseId: Id.optional(), overwrite: z.boolean().default(false) }).strict(),
+    TrainingSetResult,
+  ),
+
+  /** Starts a teaching-clip export; progress as `export.progress`, the outcome as `export.done`. */
+  'export.clip': def(ExportClipInput, ExportStarted),
+  /** One clip per evidence item into a folder, numbered; all of them or none. */
+  'export.batch': def(ExportBatchInput, ExportStarted),
+  /** `canceled` is false when the export had already ended; a canceled export leaves no file. */
+  'export.cancel': def(z.object({ exportId: Id }).strict(), z.object({ canceled: z.boolean() })),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, IndexStatus, WorkerStatus } from './schemas.js';
 import { AgentEventMessage } from './agent-schemas.js';
+import { ExportDone, ExportProgress } from './export-schemas.js';
 
 /** Everything the backend tells clients without being asked. */
 export const events = {
@@ -15,6 +16,12 @@ export const events = {
    * (so `seq` may skip), and `run-ended` comes once the run is in the store.
    */
   'agent.event': AgentEventMessage,
+  /** A running teaching-clip export (at most ~10 a second). */
+  'export.progress': ExportProgress,
+  /** Once per export: its result, or why it failed or that it was canceled (nothing is left then). */
+  'export.done': ExportDone,
+  /** A review of an evidence item was added: lists and counts showing it should refresh. */
+  'feedback.changed': z.object({ caseId: Id, evidenceId: Id }),
 } as const;
 
 export type Events = typeof events;

@@ -4,6 +4,7 @@ import { newId } from '../../node/ids.js';
 import { redactSecrets } from '../../core/secrets.js';
 import { AgentStore } from './agent-store.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
+import { FeedbackStore } from './feedback-store.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
 
 export type NewPart = Omit<PartRow, 'id' | 'case_id' | 'ord' | 'created_at'>;
@@ -44,10 +45,13 @@ export class Store {
   readonly db: Db;
   /** Conversations, questions, runs, steps and evidence. */
   readonly agent: AgentStore;
+  /** Clinician reviews of evidence (append-only, written durably). */
+  readonly feedback: FeedbackStore;
 
   constructor(file: string, opts: OpenOptions = {}) {
     this.db = openDatabase(file, opts);
     this.agent = new AgentStore(this.db);
+    this.feedback = new FeedbackStore(this.db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
     if (!opts.readonly) this.agent.markInterrupted();
   }
 

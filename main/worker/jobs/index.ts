@@ -4,6 +4,7 @@ import { scanPackets } from '../media/packets.js';
 import { extractFrame } from '../media/frame.js';
 import { extractAgentFrames } from '../media/agent-frames.js';
 import { makeProxy } from '../media/proxy.js';
+import { exportClip } from '../media/clip-export.js';
 import { estimateFov, indexChunk, computeTracks } from './index-jobs.js';
 import { generateDemo } from './demo.js';
 
@@ -32,4 +33,5 @@ export const handlers: Handlers = {
   // Loaded on first use: the media worker never pays for the model runtime.
   vlmTurn: async (p, ctx) => (await import('../model/vlm-turn.js')).runVlmTurn(p, ctx),
   vlmLoad: async (p, ctx) => (await import('../model/vlm-turn.js')).loadVlm(p.model, ctx),
+  exportClip: (p, ctx) => exportClip(p, ctx),
 };

@@ -1,0 +1,130 @@
+import { parseArgs } from 'node:util';
+import type { ExportDone, ExportProgress, ExportResult } from '../../core/contract/export-schemas.js';
+import { OpscopeError } from '../../core/errors.js';
+import { formatClock, parseTime } from '../../core/time-format.js';
+import type { AppHost } from '../../host/app-host.js';
+import { openHost } from '../context.js';
+import { Progress } from '../output.js';
+import { USAGE, UsageError } from '../usage.js';
+
+export interface ExportDeps {
+  /** Default: the host on the user's data folder. */
+  openHost?: () => AppHost;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+function time(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = parseTime(value);
+  if (t === null || t < 0) throw new UsageError(`--${name} "${value}" is not a time: use seconds (754.5) or HH:MM:SS.mmm.`);
+  return t;
+}
+
+/**
+ * `opscope export`: a teaching clip of an evidence item or a case range. Ctrl-C cancels and
+ * leaves nothing behind. With --json, stdout is exactly {output, manifest, duration, stills}.
+ */
+export async function exportCommand(argv: string[], deps: ExportDeps = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      evidence: { type: 'string' },
+      start: { type: 'string' },
+      end: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      captions: { type: 'string', default: 'vtt' },
+      'stream-copy': { type: 'boolean', default: false },
+      'keep-audio': { type: 'boolean', default: false },
+      'keep-metadata': { type: 'boolean', default: false },
+      title: { type: 'string' },
+      overwrite: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const [caseId, ...extra] = positionals;
+  const usage = () => new UsageError(`usage: ${USAGE.export}`);
+  if (!caseId || extra.length > 0 || !values.out) throw usage();
+  const start = time('start', values.start);
+  const end = time('end', values.end);
+  if (!values.evidence && (start === undefined || end === undefined)) throw usage();
+  if ((start === undefined) !== (end === undefined)) throw new UsageError('give both --start and --end.');
+  const captions = values.captions;
+  if (captions !== 'none' && captions !== 'vtt' && captions !== 'burn') throw new UsageError('--captions must be none, vtt or burn.');
+
+  const stdout = deps.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = deps.stderr ?? ((t: string) => void process.stderr.write(t));
+  const host = (deps.openHost ?? openHost)();
+  const progress = values.json ? null : new Progress();
+  let exportId: string | null = null;
+  let interrupted = false;
+  const finished = new Map<string, ExportDone>();
+  let onDone: ((d: ExportDone) => void) | null = null;
+  const off = host.bus.subscribe((name, payload) => {
+    if (name === 'export.progress') {
+      const p = payload as ExportProgress;
+      if (p.exportId === exportId) progress?.update('Exporting', p.fraction, p.stage);
+    } else if (name === 'export.done') {
+      const d = payload as ExportDone;
+      finished.set(d.exportId, d);
+      if (d.exportId === exportId) onDone?.(d);
+    }
+  });
+  const onInterrupt = () => {
+    interrupted = true;
+    if (exportId) host.exports.cancel(exportId);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const started = (await host.call('export.clip', {
+      caseId,
+      ...(values.evidence ? { evidenceId: values.evidence } : {}),
+      ...(start !== undefined && end !== undefined ? { start, end } : {}),
+      out: values.out,
+      captions,
+      streamCopy: values['stream-copy'],
+      keepAudio: values['keep-audio'],
+      keepMetadata: values['keep-metadata'],
+      ...(values.title ? { titleCard: { text: values.title } } : {}),
+      overwrite: values.overwrite,
+    })) as { exportId: string };
+    exportId = started.exportId;
+    if (interrupted) host.exports.cancel(exportId);
+    const id = exportId;
+    const done = finished.get(id) ?? (await new Promise<ExportDone>((resolve) => (onDone = resolve)));
+    progress?.done();
+    if (done.error || !done.result) {
+      const e = done.error ?? { code: 'internal', message: 'The export ended without a result.' };
+      if (e.code === 'canceled') {
+        stderr('Export canceled; nothing was written.\n');
+        return 130;
+      }
+      throw new OpscopeError('internal', e.message);
+    }
+    const r = done.result;
+    if (values.json) stdout(`${JSON.stringify({ output: r.output, manifest: r.manifest, duration: r.duration, stills: r.stills })}\n`);
+    else stdout(summary(r));
+    return 0;
+  } finally {
+    progress?.done();
+    process.off('SIGINT', onInterrupt);
+    off();
+    await host.close();
+  }
+}
+
+function summary(r: ExportResult): string {
+  const mb = (r.bytes / 1024 ** 2).toFixed(1);
+  const lines = [
+    `${r.output}  ${r.duration.toFixed(2)} s, ${r.mode === 'accurate' ? 'frame-accurate' : 'stream copy'}, ${mb} MB`,
+    `  case time ${formatClock(r.actual.start)} – ${formatClock(r.actual.end)}`,
+  ];
+  if (r.mode === 'stream-copy' && (Math.abs(r.actual.start - r.requested.start) > 1e-3 || Math.abs(r.actual.end - r.requested.end) > 1e-3)) {
+    lines.push(`  (asked for ${formatClock(r.requested.start)} – ${formatClock(r.requested.end)}; stream copy cuts at keyframes)`);
+  }
+  if (r.vtt) lines.push(`  captions  ${r.vtt}`);
+  for (const s of r.stills) lines.push(`  still     ${s}`);
+  lines.push(`  manifest  ${r.manifest}`);
+  return `${lines.join('\n')}\n`;
+}

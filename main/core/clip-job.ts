@@ -1,0 +1,53 @@
+import type { CaptionCue } from './captions.js';
+
+/** The worker's `exportClip` job: cuts (and re-encodes or copies) ranges of recordings into one clip. */
+
+export type ClipMode = 'accurate' | 'stream-copy';
+
+/** One range of one recording, in part seconds (offset 0 is where ffmpeg seeks to 0). */
+export interface ClipSegment {
+  path: string;
+  /**
+   * Accurate mode: the first frame in the clip is the first at or after `from` (the host picks a
+   * point between the wanted frame and its predecessor) and the last is the last before `to`.
+   * Stream copy: `from` is the time of the keyframe the copy starts with.
+   */
+  from: number;
+  to: number;
+  /** Stream copy: how many frames to copy from the keyframe on (whole GOPs). */
+  frames?: number;
+  hasAudio: boolean;
+}
+
+export interface ExportClipParams {
+  segments: ClipSegment[];
+  /** The file written (a temporary name the host renames once everything has succeeded). */
+  out: string;
+  /** Container: 'mp4' for .mp4/.m4v, 'mov' for .mov. */
+  format: 'mp4' | 'mov';
+  mode: ClipMode;
+  /** Picture size of the clip (accurate mode): every segment is fitted into it. */
+  size: { width: number; height: number };
+  /** Frame rate of the title card (accurate mode); segments keep their own timestamps. */
+  fps: number;
+  /** Every segment has this constant frame rate (accurate mode); otherwise timestamps are kept finely. */
+  uniformRate: boolean;
+  captions: { cues: CaptionCue[]; burn: boolean };
+  /** A running case clock drawn top-left (burned captions only); times in clip seconds. */
+  clock: { start: number; end: number; caseTime: number } | null;
+  keepAudio: boolean;
+  keepMetadata: boolean;
+  titleCard: { text: string; seconds: number } | null;
+}
+
+export interface ExportClipResult {
+  out: string;
+  /** Measured from the written file, seconds. */
+  duration: number;
+  bytes: number;
+  width: number;
+  height: number;
+  audio: boolean;
+  /** Per segment, the part-relative range the clip really holds (measured in stream copy). */
+  segments: { from: number; to: number }[];
+}

@@ -1,0 +1,113 @@
+/*
+ * Teaching-clip export on the wire: what a client asks for, what it gets back, and the progress
+ * and completion events of a running export.
+ */
+
+import { z } from 'zod';
+import { CaseSeconds, Id } from './schemas.js';
+
+/** Paths typed by a user or chosen in a dialog; the backend checks them before use. */
+const OutPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+
+export const ExportCaptions = z.enum(['none', 'vtt', 'burn']);
+export type ExportCaptions = z.infer<typeof ExportCaptions>;
+
+export const TitleCard = z
+  .object({
+    text: z.string().trim().min(1).max(500),
+    seconds: z.number().min(0.5).max(30).default(3),
+  })
+  .strict();
+
+/** How a clip is made; the same for one clip and for a batch. */
+export const ExportOptions = z.object({
+  /** 'vtt' writes a WebVTT sidecar; 'burn' draws the captions into the picture. */
+  captions: ExportCaptions.default('vtt'),
+  /** Copy the recording's streams (fast, cuts at keyframes) instead of re-encoding frame-accurately. */
+  streamCopy: z.boolean().default(false),
+  /** The recording's sound; dropped by default (theatre talk is rarely meant for teaching). */
+  keepAudio: z.boolean().default(false),
+  /** Creation time, device and location tags; stripped by default. */
+  keepMetadata: z.boolean().default(false),
+  titleCard: TitleCard.optional(),
+  /** Replace files of the same name; without it an existing file is an error. */
+  overwrite: z.boolean().default(false),
+});
+export type ExportOptions = z.infer<typeof ExportOptions>;
+
+export const ExportClipInput = ExportOptions.extend({
+  caseId: Id,
+  /** The evidence item to export: its window (as corrected by review), question and claim. */
+  evidenceId: Id.optional(),
+  /** A case range instead of (or overriding the window of) an evidence item. */
+  start: CaseSeconds.optional(),
+  end: CaseSeconds.optional(),
+  /** The clip file (.mp4, .m4v or .mov); sidecars are written beside it with the same stem. */
+  out: OutPath,
+})
+  .strict()
+  .refine((v) => v.evidenceId !== undefined || (v.start !== undefined && v.end !== undefined), {
+    message: 'give an evidence item, or a start and an end',
+  })
+  .refine((v) => (v.start === undefined) === (v.end === undefined), { message: 'give both a start and an end' });
+export type ExportClipInput = z.infer<typeof ExportClipInput>;
+
+export const ExportBatchInput = ExportOptions.extend({
+  caseId: Id,
+  /** In this order; clips are numbered 01, 02, ... */
+  evidenceIds: z.array(Id).min(1).max(500),
+  /** An existing folder. */
+  outDir: OutPath,
+  /** File names are `<prefix>-01.mp4` and so on. */
+  prefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,60}$/, 'letters, digits, space, _ . - only').default('clip'),
+}).strict();
+export type ExportBatchInput = z.infer<typeof ExportBatchInput>;
+
+const Range = z.object({ start: z.number(), end: z.number() });
+
+export const ExportResult = z.object({
+  exportId: Id,
+  /** Absolute paths of what was written. */
+  output: z.string(),
+  manifest: z.string(),
+  vtt: z.string().nullable(),
+  stills: z.array(z.string()),
+  /** Seconds, measured from the written clip (title card included). */
+  duration: z.number(),
+  mode: z.enum(['accurate', 'stream-copy']),
+  evidenceId: Id.nullable(),
+  /** Case range asked for, and the one the clip really holds (stream copy snaps to keyframes). */
+  requested: Range,
+  actual: Range,
+  bytes: z.number(),
+});
+export type ExportResult = z.infer<typeof ExportResult>;
+
+export const ExportBatchResult = z.object({
+  exportId: Id,
+  outDir: z.string(),
+  clips: z.array(ExportResult),
+});
+export type ExportBatchResult = z.infer<typeof ExportBatchResult>;
+
+export const ExportStarted = z.object({ exportId: Id });
+
+export const ExportProgress = z.object({
+  exportId: Id,
+  /** 0..1 over the whole export (a batch: over all its clips). */
+  fraction: z.number().min(0).max(1),
+  stage: z.string(),
+  /** In a batch: which clip, from 1. */
+  item: z.number().int().positive().optional(),
+  items: z.number().int().positive().optional(),
+});
+export type ExportProgress = z.infer<typeof ExportProgress>;
+
+/** Once per export: exactly one of `result` (one clip), `batch` or `error`. */
+export const ExportDone = z.object({
+  exportId: Id,
+  result: ExportResult.nullable(),
+  batch: ExportBatchResult.nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type ExportDone = z.infer<typeof ExportDone>;
