@@ -10,12 +10,23 @@ import { deserializeError, type SerializedError } from '../main/core/errors.js';
  */
 const CALL_CHANNEL = 'opscope:call';
 const EVENT_CHANNEL = 'opscope:event';
+const RUN_PORT_CHANNEL = 'opscope:run-port';
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 ipcRenderer.on(EVENT_CHANNEL, (_e, message: { event: string; payload: unknown }) => {
   listeners.get(message.event)?.forEach((l) => l(message.payload));
+});
+// Each agent run streams over its own port; its events reach the same `agent.event` listeners.
+ipcRenderer.on(RUN_PORT_CHANNEL, (e) => {
+  const port = e.ports[0];
+  if (!port) return;
+  port.onmessage = (m: MessageEvent) => {
+    listeners.get('agent.event')?.forEach((l) => l(m.data));
+    if ((m.data as { event?: { type?: string } } | null)?.event?.type === 'run-ended') port.close();
+  };
+  port.start();
 });
 
 const api: OpscopeApi = {

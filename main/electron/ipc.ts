@@ -1,14 +1,18 @@
-import { ipcMain, type BrowserWindow } from 'electron';
+import { ipcMain, MessageChannelMain, type BrowserWindow } from 'electron';
 import { OpscopeError, serializeError } from '../core/errors.js';
 import type { AppHost } from '../host/app-host.js';
+import { RunChannels } from '../host/run-channels.js';
 import { isTrustedSender } from '../core/security/origins.js';
 
 export const CALL_CHANNEL = 'opscope:call';
 export const EVENT_CHANNEL = 'opscope:event';
+/** Carries the port of one agent run's events to the page. */
+export const RUN_PORT_CHANNEL = 'opscope:run-port';
 
 /**
  * The Electron transport of the contract: one handler for every call, checking the sender frame
- * before the router validates the payload; events forwarded to the window.
+ * before the router validates the payload; events forwarded to the window, each agent run's over
+ * its own MessagePort.
  */
 export function registerIpc(host: AppHost, window: () => BrowserWindow | null): () => void {
   ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, input: unknown) => {
@@ -19,13 +23,29 @@ export function registerIpc(host: AppHost, window: () => BrowserWindow | null): 
       return { ok: false, error: serializeError(err) };
     }
   });
+  const runs = new RunChannels((runId) => {
+    const w = window();
+    if (!w || w.isDestroyed()) return null;
+    const { port1, port2 } = new MessageChannelMain();
+    w.webContents.postMessage(RUN_PORT_CHANNEL, { runId }, [port2]);
+    return { post: (payload) => port1.postMessage(payload), close: () => port1.close() };
+  });
+  let watched: BrowserWindow | null = null;
   const off = host.bus.subscribe((event, payload) => {
     const w = window();
-    if (w && !w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, { event, payload });
+    if (!w || w.isDestroyed()) return;
+    if (w !== watched) {
+      watched = w;
+      // A reloaded page has lost its ports: the runs still going get new ones.
+      w.webContents.on('did-start-loading', () => runs.reset());
+    }
+    if (event === 'agent.event') runs.deliver(payload as Parameters<RunChannels['deliver']>[0]);
+    else w.webContents.send(EVENT_CHANNEL, { event, payload });
   });
   return () => {
     ipcMain.removeHandler(CALL_CHANNEL);
     off();
+    runs.reset();
   };
 }
 
