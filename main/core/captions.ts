@@ -3,6 +3,8 @@
  * title card included), written as a WebVTT sidecar or burned into the picture. Pure: no I/O.
  */
 
+import { formatClock } from './time-format.js';
+
 export type CuePlacement = 'top' | 'bottom';
 
 export interface CaptionCue {
@@ -93,17 +95,9 @@ export function clipCues(c: ClipCaptionInput): { text: CaptionCue[]; clock: Capt
   return { text, clock };
 }
 
-/** "00:01:02.345", WebVTT's timestamp. */
+/** "00:01:02.345", WebVTT's timestamp (hours in at least two digits). */
 export function vttTime(seconds: number): string {
-  let ms = Math.max(0, Math.round(seconds * 1000));
-  const h = Math.floor(ms / 3_600_000);
-  ms -= h * 3_600_000;
-  const m = Math.floor(ms / 60_000);
-  ms -= m * 60_000;
-  const s = Math.floor(ms / 1000);
-  ms -= s * 1000;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms, 3)}`;
+  return formatClock(Math.max(0, seconds));
 }
 
 /** WebVTT cue text: no blank lines, no "-->", and the three characters VTT reserves escaped. */

@@ -73,7 +73,13 @@ export class AppHost {
     this.frames = new FrameService(this.store, this.worker, this.layout);
     this.views = new CaseViews(this.store);
     this.media = new MediaFiles(this.store, this.layout);
-    this.exports = new ExportService(this.store, this.worker, this.frames, this.bus);
+    this.exports = new ExportService(this.store, this.worker, this.frames, this.bus, {
+      // The manifest carries the review the clip was cut under.
+      verdictOf: (evidenceId) => {
+        const latest = this.store.feedback.history(evidenceId)[0];
+        return latest ? { verdict: latest.verdict, reviewer: latest.reviewer } : null;
+      },
+    });
     this.feedback = new FeedbackService(this.store, this.settings, this.bus);
     this.agentService = createAgentService(this, opts.agent ?? defaultAgentWiring(this));
     this.handlers = this.makeHandlers();

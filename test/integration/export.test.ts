@@ -451,6 +451,14 @@ describe('teaching-clip export', () => {
     expect(readdirSync(dir).filter((n) => n.includes('.partial'))).toEqual([]);
     expect(readdirSync(dir).filter((n) => n.startsWith('clip-01'))).toHaveLength(5);
   });
+
+  it('writes the review the clip was cut under into its manifest', async () => {
+    await host.call('feedback.add', { evidenceId: evidence[0]!, verdict: 'correct', reviewer: 'Dr. A. Meyer' });
+    const dir = dirOf('reviewed');
+    const r = await exportClip(base(join(dir, 'reviewed.mp4'), { evidenceId: evidence[0]!, captions: 'none' }));
+    const manifest = JSON.parse(readFileSync(r.manifest, 'utf8')) as { verdict: unknown };
+    expect(manifest.verdict).toEqual({ verdict: 'correct', reviewer: 'Dr. A. Meyer' });
+  });
 });
 
 describe('opscope export', () => {
