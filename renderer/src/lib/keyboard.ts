@@ -1,4 +1,5 @@
 import type { AppState } from './state/app.svelte.js';
+import type { OpenCase } from './state/open-case.svelte.js';
 
 export interface Shortcut {
   keys: string[][];
@@ -45,9 +46,21 @@ export const SHORTCUTS: ShortcutGroup[] = [
     ],
   },
   {
+    title: 'Review',
+    items: [
+      { keys: [['C'], ['X']], label: 'On a focused evidence card: correct / incorrect' },
+      { keys: [['A']], label: 'On a focused evidence card: adjust its window on the timeline' },
+      { keys: [['['], [']']], label: 'While adjusting: start / end at the frame on screen' },
+      { keys: [['Enter'], ['Esc']], label: 'While adjusting: save / cancel' },
+      { keys: [['←'], ['→']], label: 'On a window handle: one frame (with Shift: one second)' },
+      { keys: [['I'], ['O']], label: 'Mark the start / end of a range (to export as a clip)' },
+      { keys: [['E']], label: 'On a focused evidence card: export a teaching clip' },
+    ],
+  },
+  {
     title: 'App',
     items: [
-      { keys: [['O']], label: 'Open recordings' },
+      { keys: [[mod, 'O']], label: 'Open recordings (O too, while no case is open)' },
       { keys: [['Q']], label: 'Ask a question about the case (Enter asks, Esc leaves the box)' },
       { keys: [['/']], label: 'Filter the library' },
       { keys: [[mod, 'B']], label: 'Show / hide the library' },
@@ -72,6 +85,34 @@ export function isTyping(target: EventTarget | null, key: string): boolean {
     if (target.type === 'checkbox' || target.type === 'radio') return key === ' ';
   }
   return false;
+}
+
+/** Elements that Enter activates by themselves. */
+function activates(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && target.closest('button, a[href], summary, [role=button], select') !== null;
+}
+
+/** Keys of a window being adjusted: [ and ] at the playhead, Enter saves, Esc cancels. */
+function editKey(s: OpenCase, e: KeyboardEvent): boolean {
+  const r = s.reviews;
+  switch (e.key) {
+    case '[':
+      r.markEdge('start');
+      return true;
+    case ']':
+      r.markEdge('end');
+      return true;
+    case 'Escape':
+      r.cancelAdjust();
+      return true;
+    case 'Enter':
+      // Enter on a button or link keeps its own meaning.
+      if (activates(e.target)) return false;
+      void r.saveAdjust();
+      return true;
+    default:
+      return false;
+  }
 }
 
 function modalOpen(): boolean {
@@ -115,7 +156,9 @@ export function installShortcuts(app: AppState, focusFilter: () => void): () => 
         return;
       case 'o':
       case 'O':
-        app.importer.show();
+        // With a case open, O marks the end of a range (I the start), as in video editors.
+        if (app.current) app.current.setMarkOut();
+        else app.importer.show();
         e.preventDefault();
         return;
       case '/':
@@ -127,6 +170,10 @@ export function installShortcuts(app: AppState, focusFilter: () => void): () => 
     const s = app.current;
     if (!s) return;
     const p = s.player;
+    if (s.reviews.editing && editKey(s, e)) {
+      e.preventDefault();
+      return;
+    }
     switch (key) {
       case ' ':
         if (!e.repeat) p.toggle();
@@ -190,6 +237,10 @@ export function installShortcuts(app: AppState, focusFilter: () => void): () => 
       case 'q':
       case 'Q':
         app.focusQuestion();
+        break;
+      case 'i':
+      case 'I':
+        s.setMarkIn();
         break;
       default:
         return;

@@ -3,6 +3,7 @@ import type { AppInfo, FrameRef, ImportResult, Settings } from '../../../../main
 import { errorCode, errorMessage } from '../api/index.js';
 import type { ConnectionInfo, WsClient } from '../api/ws-client.js';
 import { plural } from '../util/format.js';
+import { Exporter } from './exporter.svelte.js';
 import { OpenCase } from './open-case.svelte.js';
 import { Importer } from './importer.svelte.js';
 import { Library } from './library.svelte.js';
@@ -24,6 +25,8 @@ export class AppState {
   readonly toasts = new Toasts();
   readonly library: Library;
   readonly importer: Importer;
+  /** Teaching clips and training sets. */
+  readonly exporter: Exporter;
 
   info = $state<AppInfo | null>(null);
   settings = $state<Settings | null>(null);
@@ -55,6 +58,7 @@ export class AppState {
   ) {
     this.library = new Library(api, this.toasts);
     this.importer = new Importer(api);
+    this.exporter = new Exporter(api, this.toasts, () => this.info?.dataDir ?? null);
   }
 
   async init(): Promise<void> {
@@ -77,7 +81,15 @@ export class AppState {
     this.api.on('worker.status', (w) => (this.worker = w));
     this.api.on('agent.event', (m) => {
       if (this.current?.id === m.caseId) this.current.agent.onEvent(m);
+      // A finished answer brings evidence to review.
+      if (m.event.type === 'run-ended') this.library.countsSoon();
     });
+    this.api.on('feedback.changed', ({ caseId, evidenceId }) => {
+      this.library.countsSoon();
+      if (this.current?.id === caseId) void this.current.reviews.changed(evidenceId);
+    });
+    this.api.on('export.progress', (p) => this.exporter.onProgress(p));
+    this.api.on('export.done', (d) => this.exporter.onDone(d));
 
     if (this.ws) {
       let wasLost = false;
@@ -127,6 +139,7 @@ export class AppState {
       await this.current.refreshDetail();
       await this.current.refreshIndexData();
       await this.current.agent.load();
+      await this.current.reviews.load();
     }
   }
 

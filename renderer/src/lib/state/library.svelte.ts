@@ -1,5 +1,7 @@
 import type { OpscopeApi } from '../../../../main/core/contract/api.js';
+import type { ReviewCounts, ReviewFilter } from '../../../../main/core/contract/feedback-schemas.js';
 import type { CaseSummary, IndexStatus } from '../../../../main/core/contract/schemas.js';
+import { filterTotals, matchesReviewFilter } from '../review/review.js';
 import type { Toasts } from './toasts.svelte.js';
 
 /** The list of cases on the left: loaded from the host, kept current by its events. */
@@ -9,16 +11,22 @@ export class Library {
   loadError = $state<string | null>(null);
   filter = $state('');
   collapsed = $state(false);
+  /** Review progress per case id (feedback.counts). */
+  counts = $state.raw<Record<string, ReviewCounts>>({});
+  reviewFilter = $state<ReviewFilter>('all');
 
   filtered = $derived.by(() => {
     const q = this.filter.trim().toLowerCase();
-    if (!q) return this.cases;
-    return this.cases.filter((c) => c.name.toLowerCase().includes(q));
+    return this.cases.filter((c) => (!q || c.name.toLowerCase().includes(q)) && matchesReviewFilter(this.counts[c.id], this.reviewFilter));
   });
+
+  /** How many cases each review filter shows. */
+  filterTotals = $derived(filterTotals(this.cases.map((c) => c.id), this.counts));
 
   indexing = $derived(this.cases.filter((c) => c.index.state === 'running' || c.index.state === 'pending').length);
 
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private countsTimer: ReturnType<typeof setTimeout> | null = null;
   private lastRefresh = 0;
 
   constructor(
@@ -31,11 +39,30 @@ export class Library {
     try {
       this.cases = await this.api.call('cases.list', {});
       this.loaded = true;
+      void this.refreshCounts();
       this.loadError = null;
     } catch (err) {
       this.loadError = err instanceof Error ? err.message : String(err);
       this.toasts.error('Could not load the library', err);
     }
+  }
+
+  async refreshCounts(): Promise<void> {
+    try {
+      const rows = await this.api.call('feedback.counts', {});
+      this.counts = Object.fromEntries(rows.map((r) => [r.caseId, r]));
+    } catch (err) {
+      this.toasts.error('Could not read the review counts', err);
+    }
+  }
+
+  /** Reviews come in bursts (a clinician going down a list): one read for a burst. */
+  countsSoon(delayMs = 120): void {
+    if (this.countsTimer) return;
+    this.countsTimer = setTimeout(() => {
+      this.countsTimer = null;
+      void this.refreshCounts();
+    }, delayMs);
   }
 
   /** Coalesces bursts of events into one reload. */

@@ -6,6 +6,7 @@ import type {
 import { errorCode } from '../api/index.js';
 import { CaseAgent } from './agent.svelte.js';
 import { Player, snapSpeed } from './player.svelte.js';
+import { CaseReviews } from './reviews.svelte.js';
 import type { Toasts } from './toasts.svelte.js';
 
 /** The narrowest timeline window, in seconds: about sixty frames, enough to pick one. */
@@ -32,6 +33,9 @@ export class OpenCase {
   restored = $state(false);
   /** Bumped whenever index data (tracks, thumbnails) is replaced; the timeline redraws. */
   dataVersion = $state(0);
+  /** A range marked with I and O (case seconds), e.g. to export as a clip. */
+  markIn = $state<number | null>(null);
+  markOut = $state<number | null>(null);
 
   timeline = $derived(new CaseTimeline(this.detail.parts.map((p) => ({ id: p.id, duration: p.duration }))));
   duration = $derived(this.timeline.duration);
@@ -40,10 +44,14 @@ export class OpenCase {
   /** Zoom as a level for the slider: 0 shows the whole case, each step of 1 is e times closer. */
   zoomLevel = $derived(this.duration > 0 ? Math.log(this.duration / this.span) : 0);
   maxZoomLevel = $derived(this.duration > MIN_SPAN ? Math.log(this.duration / MIN_SPAN) : 0);
+  /** The marked range once both ends are set in order. */
+  range = $derived(this.markIn !== null && this.markOut !== null && this.markIn < this.markOut ? { start: this.markIn, end: this.markOut } : null);
 
   readonly player: Player;
   /** Questions asked about this case and the agent's runs. */
   readonly agent: CaseAgent;
+  /** The clinician's reviews of that evidence. */
+  readonly reviews: CaseReviews;
   readonly id: string;
 
   private closed = false;
@@ -66,6 +74,7 @@ export class OpenCase {
     this.zoomEnd = this.timeline.duration;
     this.player = new Player(this, api, toasts);
     this.agent = new CaseAgent(api, toasts, this.id, () => this.player);
+    this.reviews = new CaseReviews(api, toasts, this);
   }
 
   /** Restores the saved view, then loads what the timeline and the frame stepping need. */
@@ -89,6 +98,7 @@ export class OpenCase {
     this.saveTimer = null;
     void this.refreshIndexData();
     void this.agent.load();
+    void this.reviews.load();
     for (let i = 0; i < this.detail.parts.length; i++) if (i !== first) void this.loadFrameTimes(i);
   }
 
@@ -238,6 +248,25 @@ export class OpenCase {
     }
   }
 
+  // ---- marked range ----------------------------------------------------------------------
+
+  /** I: the range starts at the frame on screen (an end before it is dropped). */
+  setMarkIn(): void {
+    this.markIn = this.player.position;
+    if (this.markOut !== null && this.markOut <= this.markIn) this.markOut = null;
+  }
+
+  /** O: the range ends at the frame on screen (a start after it is dropped). */
+  setMarkOut(): void {
+    this.markOut = this.player.position;
+    if (this.markIn !== null && this.markIn >= this.markOut) this.markIn = null;
+  }
+
+  clearMarks(): void {
+    this.markIn = null;
+    this.markOut = null;
+  }
+
   // ---- persistence -----------------------------------------------------------------------
 
   currentView(): ViewState {
@@ -288,6 +317,7 @@ export class OpenCase {
     this.closed = true;
     if (this.indexRefreshTimer) clearTimeout(this.indexRefreshTimer);
     this.agent.dispose();
+    this.reviews.dispose();
     this.player.dispose();
     return saving;
   }

@@ -1,6 +1,7 @@
 import type { CaseTimeline } from '../../../../main/core/case-time.js';
 import { formatTime } from '../../../../main/core/time-format.js';
 import type { CaseTracks, PartThumbnails, TrackName } from '../../../../main/core/contract/schemas.js';
+import type { Badge } from '../review/review.js';
 
 /** Row geometry of the timeline, in CSS pixels. */
 export const RULER_H = 22;
@@ -29,6 +30,8 @@ export interface Palette {
   hover: string;
   /** The agent's windows: cropped (faint) and evidence (stronger, numbered). */
   agent: string;
+  /** The range marked with I and O. */
+  range: string;
   tracks: Record<TrackName, string>;
 }
 
@@ -47,6 +50,7 @@ export function readPalette(el: Element): Palette {
     playhead: v('--accent', '#7aa7e6'),
     hover: v('--tl-hover', 'rgba(255,255,255,0.5)'),
     agent: v('--tl-agent', '#7fb0ef'),
+    range: v('--tl-range', '#78c49a'),
     tracks: {
       motion: v('--track-motion', '#7c9cc4'),
       blood: v('--track-blood', '#c46a6a'),
@@ -99,12 +103,27 @@ export interface DrawStats {
   /** Agent windows drawn (at least partly in view). */
   agentCrops: number;
   agentEvidence: number;
+  /** Evidence drawn in a window corrected by review. */
+  agentCorrected: number;
+}
+
+/** An evidence window and what review made of it. */
+export interface EvidenceBand {
+  rank: number;
+  start: number;
+  end: number;
+  /** Default: unreviewed. */
+  status?: Badge;
+  /** The window as adjusted by review. */
+  corrected?: { start: number; end: number } | null;
+  /** Being adjusted now: the new window is drawn on the overlay, with handles. */
+  editing?: boolean;
 }
 
 /** Windows of an agent run, case time. */
 export interface AgentBands {
   crops: { start: number; end: number }[];
-  evidence: { rank: number; start: number; end: number }[];
+  evidence: EvidenceBand[];
 }
 
 export interface BaseInput {
@@ -167,7 +186,7 @@ export function sheetUrl(p: PartThumbnails, sheet: number): string {
 export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawStats {
   const { view, height, timeline, tracks, thumbs, palette } = input;
   const W = view.width;
-  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0, agentCrops: 0, agentEvidence: 0 };
+  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0, agentCrops: 0, agentEvidence: 0, agentCorrected: 0 };
   ctx.clearRect(0, 0, W, height);
   ctx.fillStyle = palette.bg;
   ctx.fillRect(0, 0, W, height);
@@ -358,6 +377,8 @@ export function mergeWindows(windows: { start: number; end: number }[]): [number
 /**
  * The agent's windows over the thumbnails and tracks: every cropped window as a faint band, every
  * evidence window as a stronger band with edges and its number at the foot of the thumbnails.
+ * Review changes how an item reads: a flagged window is only outlined, dashed; an adjusted one
+ * keeps its original as a dashed outline and shows the corrected window solid.
  */
 function drawAgentBands(ctx: CanvasRenderingContext2D, view: View, height: number, bands: AgentBands, palette: Palette, stats: DrawStats): void {
   const W = view.width;
@@ -369,8 +390,23 @@ function drawAgentBands(ctx: CanvasRenderingContext2D, view: View, height: numbe
     return x1 - x0 < 2 ? [x0 - 1, x0 + 1] : [x0, x1];
   };
   const top = RULER_H;
+  const solid = (s: [number, number], fill: number) => {
+    ctx.globalAlpha = fill;
+    ctx.fillRect(s[0], top, s[1] - s[0], height - top);
+    ctx.globalAlpha = 0.9;
+    ctx.fillRect(Math.round(s[0]), top, 1, height - top);
+    ctx.fillRect(Math.round(s[1]) - 1, top, 1, height - top);
+  };
+  const outline = (s: [number, number]) => {
+    ctx.globalAlpha = 0.6;
+    ctx.setLineDash([3, 3]);
+    ctx.lineWidth = 1;
+    ctx.strokeRect(Math.round(s[0]) + 0.5, top + 0.5, Math.max(1, Math.round(s[1]) - Math.round(s[0]) - 1), height - top - 1);
+    ctx.setLineDash([]);
+  };
   ctx.save();
   ctx.fillStyle = palette.agent;
+  ctx.strokeStyle = palette.agent;
   ctx.globalAlpha = 0.1;
   for (const [a, b] of mergeWindows(bands.crops)) {
     const s = span(a, b);
@@ -381,29 +417,94 @@ function drawAgentBands(ctx: CanvasRenderingContext2D, view: View, height: numbe
   const evidence = [...bands.evidence].sort((a, b) => a.rank - b.rank);
   for (const e of evidence) {
     const s = span(e.start, e.end);
-    if (!s) continue;
-    stats.agentEvidence++;
-    ctx.globalAlpha = 0.2;
-    ctx.fillRect(s[0], top, s[1] - s[0], height - top);
-    ctx.globalAlpha = 0.9;
-    ctx.fillRect(Math.round(s[0]), top, 1, height - top);
-    ctx.fillRect(Math.round(s[1]) - 1, top, 1, height - top);
+    const faint = e.status === 'flagged' || Boolean(e.corrected) || e.editing === true;
+    if (s) {
+      stats.agentEvidence++;
+      if (faint) outline(s);
+      else solid(s, 0.2);
+    }
+    if (e.corrected && !e.editing) {
+      const c = span(e.corrected.start, e.corrected.end);
+      if (c) {
+        stats.agentCorrected++;
+        solid(c, 0.24);
+      }
+    }
   }
-  // Numbers last, above every band.
+  // Numbers last, above every band, where the window now begins.
   ctx.globalAlpha = 1;
   ctx.font = '600 10px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   for (const e of evidence) {
-    const s = span(e.start, e.end);
+    const w0 = e.corrected && !e.editing ? e.corrected : e;
+    const s = span(w0.start, w0.end);
     if (!s) continue;
     const label = String(e.rank);
     const w = Math.max(14, ctx.measureText(label).width + 8);
     const x = Math.max(0, Math.min(W - w, Math.round(s[0])));
     const y = top + THUMB_H - 15;
+    const tx = x + (w - ctx.measureText(label).width) / 2;
+    if (e.status === 'flagged') {
+      ctx.fillStyle = palette.bg;
+      ctx.fillRect(x, y, w, 14);
+      ctx.strokeStyle = palette.agent;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x + 0.5, y + 0.5, w - 1, 13);
+      ctx.fillStyle = palette.agent;
+      ctx.fillText(label, tx, y + 7.5);
+    } else {
+      ctx.fillStyle = palette.agent;
+      ctx.fillRect(x, y, w, 14);
+      ctx.fillStyle = palette.bg;
+      ctx.fillText(label, tx, y + 7.5);
+    }
+  }
+  ctx.restore();
+}
+
+/** A window being adjusted, and the range marked with I and O: drawn on the light layer. */
+export interface OverlayMarks {
+  edit?: { start: number; end: number } | null;
+  markIn?: number | null;
+  markOut?: number | null;
+}
+
+function drawMarks(ctx: CanvasRenderingContext2D, view: View, height: number, marks: OverlayMarks, palette: Palette): void {
+  const top = RULER_H;
+  ctx.save();
+  if (marks.edit) {
+    const x0 = xAt(view, marks.edit.start);
+    const x1 = xAt(view, marks.edit.end);
     ctx.fillStyle = palette.agent;
-    ctx.fillRect(x, y, w, 14);
-    ctx.fillStyle = palette.bg;
-    ctx.fillText(label, x + (w - ctx.measureText(label).width) / 2, y + 7.5);
+    ctx.globalAlpha = 0.28;
+    ctx.fillRect(x0, top, x1 - x0, height - top);
+    ctx.globalAlpha = 1;
+    ctx.fillRect(Math.round(x0) - 1, top, 2, height - top);
+    ctx.fillRect(Math.round(x1) - 1, top, 2, height - top);
+  }
+  const { markIn = null, markOut = null } = marks;
+  if (markIn !== null || markOut !== null) {
+    ctx.fillStyle = palette.range;
+    ctx.strokeStyle = palette.range;
+    if (markIn !== null && markOut !== null && markOut > markIn) {
+      ctx.globalAlpha = 0.14;
+      ctx.fillRect(xAt(view, markIn), top, xAt(view, markOut) - xAt(view, markIn), height - top);
+    }
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 2;
+    // Brackets: [ at the in point, ] at the out point.
+    const bracket = (t: number, dir: 1 | -1) => {
+      const x = Math.round(xAt(view, t));
+      if (x < -4 || x > view.width + 4) return;
+      ctx.beginPath();
+      ctx.moveTo(x + dir * 6, top + 1);
+      ctx.lineTo(x, top + 1);
+      ctx.lineTo(x, height - 1);
+      ctx.lineTo(x + dir * 6, height - 1);
+      ctx.stroke();
+    };
+    if (markIn !== null) bracket(markIn, 1);
+    if (markOut !== null) bracket(markOut, -1);
   }
   ctx.restore();
 }
@@ -411,10 +512,11 @@ function drawAgentBands(ctx: CanvasRenderingContext2D, view: View, height: numbe
 /** Playhead and hover line, on their own layer so playback never redraws the tracks. */
 export function drawOverlay(
   ctx: CanvasRenderingContext2D,
-  o: { view: View; height: number; position: number; hover: number | null; palette: Palette },
+  o: { view: View; height: number; position: number; hover: number | null; palette: Palette; marks?: OverlayMarks },
 ): void {
   const { view, height, palette } = o;
   ctx.clearRect(0, 0, view.width, height);
+  if (o.marks) drawMarks(ctx, view, height, o.marks, palette);
   if (o.hover !== null) {
     const x = Math.round(xAt(view, o.hover)) + 0.5;
     ctx.strokeStyle = palette.hover;
