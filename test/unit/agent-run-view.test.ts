@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../main/core/contract/agent-schemas.js';
 import {
-  applyEvent, caseClock, emptyRun, endingLabel, frameNear, overlayOf, stepTitle, windowLabel,
+  applyEvent, caseClock, configuredBackend, emptyRun, endingLabel, frameNear, overlayOf, stepTitle, windowLabel,
 } from '../../renderer/src/lib/agent/run-view.js';
 
 const base = { runId: 'run1', time: 0 };
@@ -50,5 +50,25 @@ describe('the question panel’s view of a run', () => {
     expect(caseClock(751.25)).toBe('12:31.250');
     expect(caseClock(750)).toBe('12:30');
     expect(windowLabel(750, 790)).toBe('12:30–13:10');
+  });
+});
+
+describe('the backend the next question goes to', () => {
+  const agent = (backend: string, modelDir = '', baseUrl = '', model = '') => ({ backend, onnx: { modelDir }, openai: { baseUrl, model } });
+
+  it('names the backend, the local model folder or the server model', () => {
+    expect(configuredBackend(agent('scout'))).toEqual({ label: 'scout', offMachine: false });
+    expect(configuredBackend(agent('onnx', '/models/Qwen2.5-VL-3B/'))).toEqual({ label: 'onnx · Qwen2.5-VL-3B', offMachine: false });
+    expect(configuredBackend(agent('onnx', 'C:\\models\\SmolVLM'))).toEqual({ label: 'onnx · SmolVLM', offMachine: false });
+    expect(configuredBackend(agent('onnx'))).toEqual({ label: 'onnx · no model folder set', offMachine: false });
+    expect(configuredBackend(agent('openai', '', 'http://127.0.0.1:8000/v1', 'medscope-7b'))).toEqual({ label: 'openai · medscope-7b', offMachine: false });
+  });
+
+  it('says when frames would leave the machine', () => {
+    expect(configuredBackend(agent('openai', '', 'https://gpu.example.org/v1', 'medscope-7b'))).toEqual({
+      label: 'openai · medscope-7b · gpu.example.org',
+      offMachine: true,
+    });
+    expect(configuredBackend(agent('openai', '', 'http://[::1]:8000/v1', 'm')).offMachine).toBe(false);
   });
 });

@@ -247,6 +247,30 @@ export const BACKEND_LABEL = (r: Pick<RunView, 'backend' | 'model'> & Partial<Pi
   return parts.join(' · ');
 };
 
+/** The backend the next question goes to, as the composer names it, and whether frames leave the machine. */
+export function configuredBackend(agent: {
+  backend: string;
+  onnx: { modelDir: string };
+  openai: { baseUrl: string; model: string };
+}): { label: string; offMachine: boolean } {
+  if (agent.backend === 'onnx') {
+    const folder = agent.onnx.modelDir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+    return { label: folder ? `onnx · ${folder}` : 'onnx · no model folder set', offMachine: false };
+  }
+  if (agent.backend === 'openai') {
+    let host: string | null = null;
+    try {
+      host = agent.openai.baseUrl ? new URL(agent.openai.baseUrl).hostname.replace(/^\[|\]$/g, '') : null;
+    } catch {
+      host = null;
+    }
+    const loopback = host === null || host === 'localhost' || host === '::1' || /^127\./.test(host);
+    const model = agent.openai.model || 'not set up';
+    return { label: loopback ? `openai · ${model}` : `openai · ${model} · ${host}`, offMachine: !loopback };
+  }
+  return { label: agent.backend, offMachine: false };
+}
+
 /** Why a run has no answer, in plain words; null for an answered or running run. */
 export function endingLabel(r: RunView): string | null {
   const usage = r.usage ? ` after ${plural(r.usage.toolCalls, 'look')} and ${plural(r.usage.frames, 'frame')}` : '';
