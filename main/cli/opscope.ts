@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./commands/import.js')).importCommand,
   cases: async () => (await import('./commands/cases.js')).casesCommand,
   ask: async () => (await import('./commands/ask.js')).askCommand,
+  eval: async () => (await import('./commands/eval.js')).evalCommand,
   frame: async () => (await import('./commands/frame.js')).frameCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   feedback: async () => (await import('./commands/feedback.js')).feedbackCommand,

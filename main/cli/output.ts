@@ -29,9 +29,13 @@ export class Progress {
   }
 }
 
-export function printTable(rows: string[][]): void {
+export function formatTable(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+  return rows.map((r) => `${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`).join('');
+}
+
+export function printTable(rows: string[][]): void {
+  process.stdout.write(formatTable(rows));
 }
 
 export const duration = (s: number) => formatTime(s);

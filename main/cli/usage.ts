@@ -3,6 +3,7 @@ export const USAGE = {
   import: 'opscope import <file...> [--name NAME] [--no-index] [--separate] [--json]',
   cases: 'opscope cases [--json]',
   ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
+  eval: 'opscope eval <bench.jsonl> [--backend scout|onnx|openai] [--json] [--report DIR] [--fresh]',
   frame: 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]',
   export:
     'opscope export <caseId> (--evidence ID | --start S --end E) --out FILE.mp4 [--captions none|vtt|burn] [--stream-copy]\n' +

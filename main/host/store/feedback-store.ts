@@ -74,6 +74,12 @@ const FILTERS: Record<ReviewFilter, string> = {
   confirmed: "f.verdict IN ('correct', 'adjusted')",
 };
 
+/**
+ * The latest review of an evidence item, found through the (evidence_id, seq) index: grouping the
+ * whole feedback table instead made every list as slow as the store is large.
+ */
+const LATEST_SEQ = 'SELECT MAX(seq) FROM feedback WHERE evidence_id = e.id';
+
 const REVIEWED_EVIDENCE = `
   SELECT e.id AS evidence_id, e.run_id, e.rank, e.start_s, e.end_s, e.frames_json, e.claim,
          r.backend, r.model, r.answer,
@@ -86,8 +92,7 @@ const REVIEWED_EVIDENCE = `
   JOIN questions q ON q.id = r.question_id
   JOIN conversations c ON c.id = q.conversation_id
   JOIN cases k ON k.id = c.case_id
-  LEFT JOIN (SELECT evidence_id, MAX(seq) AS seq FROM feedback GROUP BY evidence_id) latest ON latest.evidence_id = e.id
-  LEFT JOIN feedback f ON f.seq = latest.seq`;
+  LEFT JOIN feedback f ON f.seq = (${LATEST_SEQ})`;
 
 const ORDER = 'ORDER BY k.created_at DESC, k.id, c.created_at, c.id, q.ord, r.started_at, r.id, e.rank';
 
@@ -170,23 +175,24 @@ export class FeedbackStore {
     return this.rows(filter, caseId).map(reviewItemOf);
   }
 
-  /** Every case's review progress; cases without evidence have zeros. */
+  /**
+   * Every case's review progress; cases without evidence have zeros. Read from the status the
+   * evidence row mirrors (trigger feedback_current), so it costs one pass over the evidence.
+   */
   counts(): ReviewCounts[] {
     return this.db
       .prepare(
         `SELECT k.id AS caseId, k.name AS caseName,
-           COALESCE(SUM(CASE WHEN x.evidence_id IS NOT NULL AND x.verdict IS NULL THEN 1 ELSE 0 END), 0) AS unreviewed,
-           COALESCE(SUM(CASE WHEN x.verdict = 'incorrect' THEN 1 ELSE 0 END), 0) AS flagged,
-           COALESCE(SUM(CASE WHEN x.verdict IN ('correct', 'adjusted') THEN 1 ELSE 0 END), 0) AS confirmed
+           COALESCE(SUM(x.status = 'unreviewed'), 0) AS unreviewed,
+           COALESCE(SUM(x.status = 'incorrect'), 0) AS flagged,
+           COALESCE(SUM(x.status IN ('correct', 'adjusted')), 0) AS confirmed
          FROM cases k
          LEFT JOIN (
-           SELECT c.case_id, e.id AS evidence_id, f.verdict
+           SELECT c.case_id, e.status
            FROM evidence e
            JOIN runs r ON r.id = e.run_id
            JOIN questions q ON q.id = r.question_id
            JOIN conversations c ON c.id = q.conversation_id
-           LEFT JOIN (SELECT evidence_id, MAX(seq) AS seq FROM feedback GROUP BY evidence_id) latest ON latest.evidence_id = e.id
-           LEFT JOIN feedback f ON f.seq = latest.seq
          ) x ON x.case_id = k.id
          GROUP BY k.id
          ORDER BY k.created_at DESC, k.id`,
@@ -201,8 +207,9 @@ export class FeedbackStore {
 
   /** The raw rows behind `list`. */
   rows(filter: ReviewFilter, caseId?: string): ReviewedEvidenceRow[] {
-    const sql = `${REVIEWED_EVIDENCE} WHERE (@caseId IS NULL OR k.id = @caseId) AND ${FILTERS[filter]} ${ORDER}`;
-    return this.db.prepare(sql).all({ caseId: caseId ?? null }) as ReviewedEvidenceRow[];
+    // Two statements rather than "@caseId IS NULL OR ...", which keeps SQLite off the case index.
+    const where = caseId === undefined ? FILTERS[filter] : `c.case_id = @caseId AND ${FILTERS[filter]}`;
+    return this.db.prepare(`${REVIEWED_EVIDENCE} WHERE ${where} ${ORDER}`).all(caseId === undefined ? {} : { caseId }) as ReviewedEvidenceRow[];
   }
 
   /** The case an evidence item belongs to and that case's duration (sum of its parts). */

@@ -85,6 +85,12 @@ function glyph(ch: string): string[] {
   return (FONT[ch] ?? FONT['?']!).split(' ');
 }
 
+/** Whether font pixel (col, row) of `ch` is ink; characters the font lacks draw as '?'. For text drawn elsewhere (the eval chart). */
+export function overlayGlyphInk(ch: string, col: number, row: number): boolean {
+  if (col < 0 || col >= GLYPH_W || row < 0 || row >= GLYPH_H) return false;
+  return glyph(ch)[row]![col] === '#';
+}
+
 /** Upper case ASCII; accents dropped; anything the font lacks becomes '?'. */
 export function normalizeOverlayText(text: string): string {
   return text

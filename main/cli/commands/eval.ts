@@ -1,0 +1,165 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EvalSummary, RecallKey } from '../../core/eval/metrics.js';
+import { evalJson, type EvalResult, type EvalRow } from '../../core/eval/result.js';
+import type { AppHost } from '../../host/app-host.js';
+import { runEval, type EvalEvent } from '../../host/eval-runner.js';
+import { writeReport } from '../../node/eval/report.js';
+import { openHost } from '../context.js';
+import { formatTable } from '../output.js';
+import { USAGE, UsageError } from '../usage.js';
+
+export interface EvalDeps {
+  openHost?: () => AppHost;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Stands in for Ctrl-C in tests. */
+  signal?: AbortSignal;
+}
+
+/** Exit status: 0 every question scored; 1 scored, but lines were skipped or questions failed; 130 stopped. */
+export async function evalCommand(argv: string[], deps: EvalDeps = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      backend: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
+    },
+  });
+  const [bench, ...extra] = positionals;
+  if (!bench || extra.length) throw new UsageError(`usage: ${USAGE.eval}`);
+  const stdout = deps.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = deps.stderr ?? ((t: string) => void process.stderr.write(t));
+  const reportDir = values.report ? resolve(values.report) : null;
+
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) return;
+    stderr('\nStopping: the question in progress is canceled, the finished ones are kept…\n');
+    controller.abort();
+  };
+  const onSignal = () => {
+    // A second Ctrl-C does not wait: every finished row is already on disk.
+    if (controller.signal.aborted) process.exit(130);
+    stop();
+  };
+  deps.signal?.addEventListener('abort', stop, { once: true });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const host = (deps.openHost ?? openHost)();
+  const printer = new EvalProgress(stderr, Boolean(process.stderr.isTTY) && !deps.stderr);
+  try {
+    const result = await runEval(host, {
+      bench,
+      ...(values.backend ? { backend: values.backend } : {}),
+      ...(reportDir ? { progressFile: join(reportDir, 'progress.jsonl') } : {}),
+      fresh: values.fresh,
+      signal: controller.signal,
+      onEvent: (e) => printer.event(e),
+    });
+    printer.done();
+    if (!result.complete) {
+      stderr(
+        `Stopped after ${result.rows.length} of ${result.total} questions. The results so far are kept in ${result.progressFile}; ` +
+          'run the same command again to go on.\n',
+      );
+      return 130;
+    }
+    if (values.json) stdout(`${JSON.stringify(evalJson(result))}\n`);
+    else printSummary(result, stdout);
+    if (reportDir) {
+      const written = await writeReport(reportDir, result);
+      stderr(`Report: ${written.markdown}\n        ${written.image}\n`);
+    }
+    const failed = result.rows.filter((r) => r.error).length;
+    if (result.badLines.length) stderr(`warning: ${result.badLines.length} bad line(s) of the bench file were skipped (listed above).\n`);
+    if (failed) stderr(`warning: ${failed} question(s) failed and were scored as IoU 0; a rerun asks them again.\n`);
+    return result.badLines.length || failed ? 1 : 0;
+  } finally {
+    printer.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    deps.signal?.removeEventListener('abort', stop);
+    await host.close();
+  }
+}
+
+const RECALLS: readonly RecallKey[] = ['R@0.3', 'R@0.5', 'R@0.7'];
+const fix = (x: number) => x.toFixed(3);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const secs = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} s`);
+
+function bar(fraction: number, width = 20): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/** A line per finished question on stderr, with the running mIoU and how far the run is. */
+class EvalProgress {
+  private transient = false;
+
+  constructor(
+    private readonly write: (t: string) => void,
+    private readonly tty: boolean,
+  ) {}
+
+  event(e: EvalEvent): void {
+    switch (e.type) {
+      case 'bad-line':
+        this.line(`skipped line ${e.line}: ${e.message}`);
+        break;
+      case 'resume':
+        this.line(`Resuming: ${e.reused} of ${e.total} questions already answered (${e.progressFile}; --fresh starts over).`);
+        break;
+      case 'video':
+        // Indexing reports often; a terminal shows it in place, a log only at the start.
+        if (this.tty) {
+          this.write(`\r\x1b[2K${bar(e.fraction)} ${e.video}: ${e.stage} ${Math.round(e.fraction * 100)}%`);
+          this.transient = true;
+        } else if (e.fraction === 0) this.line(`${e.video}: ${e.stage.toLowerCase()}…`);
+        break;
+      case 'row':
+        this.line(rowLine(e.row, e.done, e.total, e.summary));
+        break;
+    }
+  }
+
+  done(): void {
+    if (this.transient) this.write('\r\x1b[2K');
+    this.transient = false;
+  }
+
+  private line(text: string): void {
+    this.done();
+    this.write(`${text}\n`);
+  }
+}
+
+function rowLine(row: EvalRow, done: number, total: number, s: EvalSummary): string {
+  const width = String(total).length;
+  const outcome = row.error ? `failed: ${row.error}` : `IoU ${fix(row.iou)}  ${secs(row.latency)}`;
+  return `${bar(done / total)} ${String(done).padStart(width)}/${total} ${String(Math.round((100 * done) / total)).padStart(3)}%  ` +
+    `mIoU ${fix(s.mIoU)}  ${row.id}  ${outcome}`;
+}
+
+function printSummary(r: EvalResult, write: (t: string) => void): void {
+  const groups: [string, EvalSummary][] = [['all', r.summary], ...r.byKind];
+  const model = r.model ? ` (${r.model})` : '';
+  write(`\n${r.summary.n} questions on ${r.videos} video(s), backend ${r.backend}${model}`);
+  write(r.reused ? `; ${r.reused} from an earlier run, ${r.asked} asked now.\n\n` : '.\n\n');
+  const rows: string[][] = [
+    ['', ...groups.map(([g]) => g)],
+    ['n', ...groups.map(([, s]) => String(s.n))],
+    ['mIoU', ...groups.map(([, s]) => fix(s.mIoU))],
+    ...RECALLS.map((k) => [k, ...groups.map(([, s]) => pct(s[k]))]),
+    ['latency p50', ...groups.map(([, s]) => secs(s.latency.p50))],
+    ['latency p95', ...groups.map(([, s]) => secs(s.latency.p95))],
+  ];
+  write(formatTable(rows));
+  if (r.chance !== null) write(`\nChance level (a window of the true length at a random place): mIoU ${fix(r.chance)}.\n`);
+  const failed = r.rows.filter((row) => row.error);
+  if (failed.length) write(`\nFailed (scored 0):\n${failed.map((row) => `  ${row.id}: ${row.error}\n`).join('')}`);
+}
