@@ -5,12 +5,22 @@ import { inProcessWorkerLauncher } from './in-process-worker.js';
 
 /** A host for one CLI command, on the same data directory the desktop app uses. */
 export function openHost(opts: { separateWorker?: boolean; resumeIndexing?: boolean } = {}): AppHost {
-  return new AppHost({
+  const host = new AppHost({
     dataDir: resolveDataDir(),
     launcher: opts.separateWorker ? nodeWorkerLauncher() : inProcessWorkerLauncher(),
     transport: 'cli',
     resumeIndexing: opts.resumeIndexing ?? false,
   });
+  reportRecovery(host);
+  return host;
+}
+
+/** A database restored from a backup at start is said once, on stderr, whatever the command. */
+export function reportRecovery(host: AppHost): void {
+  const r = host.store.recovery;
+  if (r) process.stderr.write(`opscope: ${r.message}
+  damaged file kept at: ${r.movedTo}
+`);
 }
 
 export { UsageError } from './usage.js';

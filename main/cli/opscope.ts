@@ -19,10 +19,12 @@ const commands: Record<string, () => Promise<Command>> = {
   ask: async () => (await import('./commands/ask.js')).askCommand,
   eval: async () => (await import('./commands/eval.js')).evalCommand,
   frame: async () => (await import('./commands/frame.js')).frameCommand,
+  ocr: async () => (await import('./commands/ocr.js')).ocrCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   feedback: async () => (await import('./commands/feedback.js')).feedbackCommand,
   'export-feedback': async () => (await import('./commands/export-feedback.js')).exportFeedbackCommand,
   settings: async () => (await import('./commands/settings.js')).settingsCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
 };

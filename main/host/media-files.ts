@@ -75,7 +75,9 @@ export class MediaFiles {
     try {
       if (r.derived) {
         file = realpathSync(file);
-        if (!inside(realpathSync(r.root ?? this.layout.root), file)) return notFound();
+        // Both checks: a narrower root that is itself a link out of the data folder is no root.
+        if (!inside(realpathSync(this.layout.root), file)) return notFound();
+        if (r.root && !inside(realpathSync(r.root), file)) return notFound();
       }
       const st = statSync(file);
       if (!st.isFile()) return notFound();

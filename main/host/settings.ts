@@ -22,9 +22,13 @@ export class SettingsService {
   }
 
   set(patch: Partial<Settings>, actor = 'user'): Settings {
-    const next = Settings.parse({ ...this.get(), ...patch });
-    const changed = Object.fromEntries(Object.entries(patch).filter(([k]) => k in next));
-    this.store.saveSettings(changed, actor);
+    const current = this.get();
+    const next = Settings.parse({ ...current, ...patch });
+    // Only what differs is written and audited: a dialog saves every field, most unchanged.
+    const changed = Object.fromEntries(
+      Object.entries(patch).filter(([k]) => k in next && JSON.stringify(next[k as keyof Settings]) !== JSON.stringify(current[k as keyof Settings])),
+    );
+    if (Object.keys(changed).length > 0) this.store.saveSettings(changed, actor);
     return next;
   }
 }

@@ -37,6 +37,10 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   vlmTurn: 'running the vision-language model',
   vlmLoad: 'loading the vision-language model',
   exportClip: 'exporting a clip',
+  ocrFrame: 'reading burned-in text',
+  ocrRange: 'looking for burned-in text',
+  outOfBodyFrames: 'checking frames for out-of-body views',
+  maskImage: 'masking a still',
 };
 
 /**

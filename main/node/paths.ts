@@ -24,6 +24,10 @@ export class DataLayout {
   get database(): string {
     return join(this.root, 'opscope.db');
   }
+  /** Automatic backups of the database (see host/store/backup.ts). */
+  get backups(): string {
+    return join(this.root, 'backups');
+  }
   get tmp(): string {
     return join(this.root, 'tmp');
   }

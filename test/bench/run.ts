@@ -21,6 +21,9 @@
  *            other 9,900 runs cost.
  *   eval     `opscope eval`'s runner with the scout on a small generated bench (3 videos of 60 s):
  *            mIoU and R@0.5, against the chance level of the same questions.
+ *   deid     a 60 s 1080p clip with a burned-in patient banner and an out-of-body span,
+ *            exported plainly and de-identified: the time de-identification adds (OCR of a frame
+ *            a second on CPU, out-of-body checks, masking) and the OCR's frames per second.
  *
  * OPSCOPE_BENCH_MINUTES shortens the recording for a quick look (the targets are for 20).
  * OPSCOPE_BENCH_ONLY picks parts, comma separated (e.g. `store,eval`); `export` alone needs no
@@ -141,7 +144,7 @@ async function benchExport(host: AppHost, caseId: string, duration: number, dir:
   return { burnSeconds, copySeconds, copyRange: copy.actual };
 }
 
-const PARTS = ['index', 'frame', 'crop', 'ask', 'export', 'store', 'eval'] as const;
+const PARTS = ['index', 'frame', 'crop', 'ask', 'export', 'store', 'eval', 'deid'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): Set<Part> {
@@ -558,6 +561,56 @@ async function benchEval(figures: Figure[]): Promise<void> {
   }
 }
 
+// ---- de-identification: a self-contained section (own recording, own host)
+
+const DEID_SPEC = {
+  duration: 60, width: 1920, height: 1080, fps: 30, gop: 2, seed: 4471, quality: 'fast' as const,
+  overlayText: 'PATIENT: JANE ROE  MRN 4471932  12/03/2024',
+  events: [{ kind: 'out-of-body' as const, start: 24, end: 32 }],
+};
+
+/** One row: what de-identifying a 60 s 1080p export adds to the plain export, and OCR's speed. */
+async function benchDeid(figures: Figure[]): Promise<void> {
+  log(`De-identify: ${DEID_SPEC.duration} s 1080p30 with a burned-in banner and an out-of-body span (generated once, then cached) ...`);
+  const video = await syntheticVideo(DEID_SPEC);
+  const home = mkdtempSync(join(tmpdir(), 'opscope-bench-deid-'));
+  let host: AppHost | null = null;
+  try {
+    host = testHost(home);
+    const [imported] = (await host.call('cases.import', { paths: [video], index: true })) as { caseId: string | null }[];
+    const caseId = imported?.caseId;
+    if (!caseId) throw new Error('the de-identification recording could not be imported');
+    await host.indexer.whenIdle(caseId);
+    const base = { caseId, start: 0, end: DEID_SPEC.duration, captions: 'none' as const, streamCopy: false, keepAudio: false, keepMetadata: false };
+    const p0 = performance.now();
+    await (await host.exports.startClip({ ...base, out: join(home, 'plain.mp4') })).done;
+    const plain = (performance.now() - p0) / 1000;
+    const d0 = performance.now();
+    const deid = await (await host.exports.startClip({
+      ...base,
+      out: join(home, 'deid.mp4'),
+      deidentify: { mask: 'blur', outOfBody: 'blur', text: true, add: [], remove: [] },
+    })).done;
+    const withDeid = (performance.now() - d0) / 1000;
+    // The export's OCR pass is remembered: asking again returns its frame count and time.
+    const plan = await host.deid.plan(caseId, deid.actual.start, deid.actual.end, { mask: 'blur', outOfBody: 'none', text: true, add: [], remove: [] });
+    const fps = plan.ocr && plan.ocr.ms > 0 ? plan.samples / (plan.ocr.ms / 1000) : 0;
+    log(`  plain ${plain.toFixed(1)} s, de-identified ${withDeid.toFixed(1)} s; OCR ${plan.samples} frames in ${((plan.ocr?.ms ?? 0) / 1000).toFixed(1)} s on ${plan.ocr?.device ?? '?'}; ` +
+      `${deid.deidentified?.textRegions ?? 0} text regions, ${deid.deidentified?.outOfBodySpans ?? 0} out-of-body spans`);
+    figures.push({
+      what: `de-identify ${DEID_SPEC.duration} s 1080p export (OCR on ${plan.ocr?.device ?? '?'})`,
+      measured: `+${(withDeid - plain).toFixed(1)} s, OCR ${fps.toFixed(2)} frames/s`,
+      baseline: `${plain.toFixed(1)} s plain export`,
+      ratio: times(withDeid / plain),
+      target: '',
+      met: null,
+    });
+  } finally {
+    await host?.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 function printFigures(figures: Figure[]): void {
   const head = ['what', 'measured', 'baseline', 'ratio', 'target', 'met?'];
   const rows = figures.map((f) => [f.what, f.measured, f.baseline || '-', f.ratio || '-', f.target || '-', f.met === null ? '-' : f.met ? 'yes' : 'NO']);
@@ -585,6 +638,7 @@ async function main() {
   if (['index', 'frame', 'crop', 'ask', 'export'].some((p) => parts.has(p as Part))) await benchRecording(parts, figures);
   if (parts.has('store')) await benchStore(figures);
   if (parts.has('eval')) await benchEval(figures);
+  if (parts.has('deid')) await benchDeid(figures);
   printFigures(figures);
 }
 

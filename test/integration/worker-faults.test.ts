@@ -1,5 +1,8 @@
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseConversations } from '../../main/core/contract/agent-schemas.js';
+import type { ExportDone } from '../../main/core/contract/export-schemas.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { tempHome } from '../fixtures/cli.js';
@@ -86,4 +89,87 @@ describe('index survives a worker crash and an interruption', () => {
     for (const from of kept) expect(secondRun).not.toContain(from);
     host.worker.run = run;
   });
+});
+
+describe('asking and exporting survive a worker crash', () => {
+  let home: string;
+  let host: AppHost;
+  let caseId: string;
+  const SMALL = { duration: 40, width: 320, height: 180, fps: 25, gop: 1, seed: 23, events: [{ kind: 'bleeding' as const, start: 12, end: 22 }] };
+
+  beforeAll(async () => {
+    home = tempHome();
+    host = testHost(home);
+    caseId = await importCase(host, [await syntheticVideo(SMALL)]);
+  }, 600_000);
+
+  afterAll(async () => {
+    await host.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** SIGKILLs the media worker the first time a job of `kind` is sent to it. */
+  function killOnFirst(kind: string): { restore: () => void; killed: () => boolean } {
+    const run = host.worker.run.bind(host.worker);
+    let killed = false;
+    host.worker.run = ((k, params, opts) => {
+      const p = run(k, params, opts);
+      if (k === kind && !killed) {
+        killed = true;
+        process.kill(host.worker.pid!, 'SIGKILL');
+      }
+      return p;
+    }) as typeof host.worker.run;
+    return { restore: () => (host.worker.run = run), killed: () => killed };
+  }
+
+  const ask = async () => {
+    const { runId } = (await host.call('agent.ask', { caseId, question: 'When does the bleeding start?' })) as { runId: string };
+    return host.agent.whenDone(runId);
+  };
+
+  it('a run whose worker is killed fails with the reason; the next one answers', async () => {
+    const k = killOnFirst('agentFrames');
+    const failed = await ask();
+    k.restore();
+    expect(k.killed()).toBe(true);
+    expect(failed.state).toBe('failed');
+    expect(failed.record.error).toMatch(/media worker stopped unexpectedly \(signal SIGKILL\) while extracting frames for the agent/);
+    const stored = (await host.call('agent.conversation', { caseId })) as CaseConversations;
+    const run = stored.conversations.flatMap((c) => c.questions.flatMap((q) => q.runs)).find((r) => r.runId === failed.runId);
+    expect(run).toMatchObject({ state: 'failed', error: expect.stringMatching(/SIGKILL/) });
+
+    const retry = await ask();
+    expect(retry.state).toBe('answered');
+    expect(retry.record.evidence.length).toBeGreaterThan(0);
+    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  }, 300_000);
+
+  it('an export whose worker is killed fails with the reason and leaves nothing; the retry writes the clip', async () => {
+    const out = join(home, 'clips', 'bleeding.mp4');
+    mkdirSync(dirname(out), { recursive: true });
+    const exportOnce = async () => {
+      const done = new Promise<ExportDone>((resolve) => {
+        const off = host.bus.subscribe((name, payload) => {
+          if (name !== 'export.done') return;
+          off();
+          resolve(payload as ExportDone);
+        });
+      });
+      await host.call('export.clip', { caseId, start: 12, end: 20, out, captions: 'burn' });
+      return done;
+    };
+    const k = killOnFirst('exportClip');
+    const failed = await exportOnce();
+    k.restore();
+    expect(k.killed()).toBe(true);
+    expect(failed.error).toMatchObject({ code: 'worker-crashed', message: expect.stringMatching(/stopped unexpectedly \(signal SIGKILL\) while exporting a clip/) });
+    expect(readdirSync(dirname(out))).toEqual([]);
+    expect(((await host.call('cases.list', {})) as unknown[]).length).toBe(1);
+
+    const ok = await exportOnce();
+    expect(ok.error).toBeNull();
+    expect(existsSync(out)).toBe(true);
+    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  }, 300_000);
 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ExportDone, ExportProgress, ExportResult } from '../../core/contract/export-schemas.js';
+import type { Deidentify, ExportDone, ExportProgress, ExportResult } from '../../core/contract/export-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { formatClock, parseTime } from '../../core/time-format.js';
 import type { AppHost } from '../../host/app-host.js';
@@ -41,6 +41,12 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
       title: { type: 'string' },
       overwrite: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      deidentify: { type: 'boolean', default: false },
+      mask: { type: 'string' },
+      'out-of-body': { type: 'string' },
+      'mask-add': { type: 'string', multiple: true },
+      'mask-remove': { type: 'string', multiple: true },
+      'no-ocr': { type: 'boolean', default: false },
     },
   });
   const [caseId, ...extra] = positionals;
@@ -52,6 +58,8 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
   if ((start === undefined) !== (end === undefined)) throw new UsageError('give both --start and --end.');
   const captions = values.captions;
   if (captions !== 'none' && captions !== 'vtt' && captions !== 'burn') throw new UsageError('--captions must be none, vtt or burn.');
+
+  const deidentify = deidOptions(values);
 
   const stdout = deps.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = deps.stderr ?? ((t: string) => void process.stderr.write(t));
@@ -88,6 +96,7 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
       keepMetadata: values['keep-metadata'],
       ...(values.title ? { titleCard: { text: values.title } } : {}),
       overwrite: values.overwrite,
+      ...(deidentify ? { deidentify } : {}),
     })) as { exportId: string };
     exportId = started.exportId;
     if (interrupted) host.exports.cancel(exportId);
@@ -114,6 +123,41 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
   }
 }
 
+function rect(flag: string, v: string): [number, number, number, number] {
+  const n = v.split(',').map((p) => Number(p.trim()));
+  if (n.length !== 4 || n.some((x) => !Number.isInteger(x) || x < 0) || n[2]! < 1 || n[3]! < 1) {
+    throw new UsageError(`--${flag} "${v}" is not a rectangle: give X,Y,WIDTH,HEIGHT in the recording's pixels, e.g. 20,20,400,40.`);
+  }
+  return n as [number, number, number, number];
+}
+
+/** The de-identification options, or null without --deidentify (its options alone are a mistake). */
+function deidOptions(v: {
+  deidentify?: boolean;
+  mask?: string | undefined;
+  'out-of-body'?: string | undefined;
+  'mask-add'?: string[] | undefined;
+  'mask-remove'?: string[] | undefined;
+  'no-ocr'?: boolean;
+}): Deidentify | null {
+  const used = v.mask !== undefined || v['out-of-body'] !== undefined || v['mask-add'] !== undefined || v['mask-remove'] !== undefined || v['no-ocr'];
+  if (!v.deidentify) {
+    if (used) throw new UsageError('--mask, --out-of-body, --mask-add, --mask-remove and --no-ocr need --deidentify.');
+    return null;
+  }
+  const mask = v.mask ?? 'blur';
+  if (mask !== 'blur' && mask !== 'box') throw new UsageError('--mask must be blur or box.');
+  const outOfBody = v['out-of-body'] ?? 'blur';
+  if (outOfBody !== 'blur' && outOfBody !== 'card' && outOfBody !== 'none') throw new UsageError('--out-of-body must be blur, card or none.');
+  return {
+    mask,
+    outOfBody,
+    text: !v['no-ocr'],
+    add: (v['mask-add'] ?? []).map((r) => rect('mask-add', r)),
+    remove: (v['mask-remove'] ?? []).map((r) => rect('mask-remove', r)),
+  };
+}
+
 function summary(r: ExportResult): string {
   const mb = (r.bytes / 1024 ** 2).toFixed(1);
   const lines = [
@@ -122,6 +166,10 @@ function summary(r: ExportResult): string {
   ];
   if (r.mode === 'stream-copy' && (Math.abs(r.actual.start - r.requested.start) > 1e-3 || Math.abs(r.actual.end - r.requested.end) > 1e-3)) {
     lines.push(`  (asked for ${formatClock(r.requested.start)} – ${formatClock(r.requested.end)}; stream copy cuts at keyframes)`);
+  }
+  if (r.deidentified) {
+    const d = r.deidentified;
+    lines.push(`  de-identified: ${d.textRegions} text region${d.textRegions === 1 ? '' : 's'} masked, ${d.outOfBodySpans} out-of-body span${d.outOfBodySpans === 1 ? '' : 's'} hidden, no audio, no metadata (see the manifest)`);
   }
   if (r.vtt) lines.push(`  captions  ${r.vtt}`);
   for (const s of r.stills) lines.push(`  still     ${s}`);

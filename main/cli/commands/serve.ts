@@ -3,7 +3,7 @@ import { AppHost } from '../../host/app-host.js';
 import { nodeWorkerLauncher } from '../../host/node-worker.js';
 import { rendererDir } from '../../node/bundle-paths.js';
 import { resolveDataDir } from '../../node/paths.js';
-import { UsageError } from '../context.js';
+import { reportRecovery, UsageError } from '../context.js';
 import { startServer } from '../serve/server.js';
 
 
@@ -12,6 +12,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0 picks a free one).`);
   const host = new AppHost({ dataDir: resolveDataDir(), launcher: nodeWorkerLauncher(), transport: 'web', resumeIndexing: true });
+  reportRecovery(host);
   host.worker.start();
   const server = await startServer(host, { port, rendererDir: rendererDir() });
   process.stdout.write(`Opscope is serving on 127.0.0.1 only. Open:\n  ${server.url}\n`);

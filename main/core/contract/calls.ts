@@ -4,7 +4,8 @@ import {
   FrameTimes, Id, ImportResult, IndexStatus, PartThumbnails, Settings, ViewState,
 } from './schemas.js';
 import { CaseConversations } from './agent-schemas.js';
-import { ExportBatchInput, ExportClipInput, ExportStarted } from './export-schemas.js';
+import { AuditExportResult, AuditPage } from './audit-schemas.js';
+import { ExportBatchInput, ExportClipInput, ExportPreview, ExportPreviewInput, ExportStarted } from './export-schemas.js';
 import { Feedback, FeedbackInput, ReviewCounts, ReviewFilter, ReviewItem, TrainingSetResult } from './feedback-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
@@ -84,8 +85,18 @@ export const calls = {
   'export.clip': def(ExportClipInput, ExportStarted),
   /** One clip per evidence item into a folder, numbered; all of them or none. */
   'export.batch': def(ExportBatchInput, ExportStarted),
+  /** What de-identifying a range would mask: the text found (listed for the reviewer) and out-of-body spans. */
+  'export.preview': def(ExportPreviewInput, ExportPreview),
   /** `canceled` is false when the export had already ended; a canceled export leaves no file. */
   'export.cancel': def(z.object({ exportId: Id }).strict(), z.object({ canceled: z.boolean() })),
+
+  /** The audit log, newest first, a page at a time: who reviewed, exported or changed what, and when. */
+  'audit.list': def(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100), before: z.number().int().positive().optional() }).strict(),
+    AuditPage,
+  ),
+  /** The whole audit log to a file: CSV for a .csv name, else JSON Lines; never replaces a file without `overwrite`. */
+  'audit.export': def(z.object({ out: UserPath, overwrite: z.boolean().default(false) }).strict(), AuditExportResult),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

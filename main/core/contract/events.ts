@@ -22,6 +22,8 @@ export const events = {
   'export.done': ExportDone,
   /** A review of an evidence item was added: lists and counts showing it should refresh. */
   'feedback.changed': z.object({ caseId: Id, evidenceId: Id }),
+  /** A recording of a case no longer has the content it was imported with (its fingerprint changed). */
+  'recording.changed': z.object({ caseId: Id, partId: Id, fileName: z.string() }),
 } as const;
 
 export type Events = typeof events;

@@ -4,7 +4,7 @@
  */
 
 import { z } from 'zod';
-import { CaseSeconds, Id } from './schemas.js';
+import { CaseSeconds, FrameRef, Id } from './schemas.js';
 
 /** Paths typed by a user or chosen in a dialog; the backend checks them before use. */
 const OutPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
@@ -19,6 +19,34 @@ export const TitleCard = z
   })
   .strict();
 
+/** A rectangle [x, y, width, height] in pixels of the recording (rotation applied). */
+export const MaskRect = z.tuple([
+  z.number().int().min(0).max(16384),
+  z.number().int().min(0).max(16384),
+  z.number().int().min(1).max(16384),
+  z.number().int().min(1).max(16384),
+]);
+export type MaskRect = z.infer<typeof MaskRect>;
+
+/**
+ * De-identification of a clip: burned-in text found by OCR is masked (blurred beyond reading, or
+ * covered by a box), frames filmed outside the patient are blurred or replaced by a card, and the
+ * clip carries no sound and no metadata. The reviewer can add rectangles and take out found ones.
+ */
+export const Deidentify = z
+  .object({
+    mask: z.enum(['blur', 'box']).default('blur'),
+    outOfBody: z.enum(['blur', 'card', 'none']).default('blur'),
+    /** Look for burned-in text (OCR); without it only `add` rectangles are masked. */
+    text: z.boolean().default(true),
+    /** Masked for the whole range, in every part of it. */
+    add: z.array(MaskRect).max(64).default([]),
+    /** Found text regions mostly inside one of these are not masked. */
+    remove: z.array(MaskRect).max(256).default([]),
+  })
+  .strict();
+export type Deidentify = z.infer<typeof Deidentify>;
+
 /** How a clip is made; the same for one clip and for a batch. */
 export const ExportOptions = z.object({
   /** 'vtt' writes a WebVTT sidecar; 'burn' draws the captions into the picture. */
@@ -30,6 +58,8 @@ export const ExportOptions = z.object({
   /** Creation time, device and location tags; stripped by default. */
   keepMetadata: z.boolean().default(false),
   titleCard: TitleCard.optional(),
+  /** Mask what identifies the patient (see Deidentify); needs re-encoding, no audio, no metadata. */
+  deidentify: Deidentify.optional(),
   /** Replace files of the same name; without it an existing file is an error. */
   overwrite: z.boolean().default(false),
 });
@@ -80,8 +110,63 @@ export const ExportResult = z.object({
   requested: Range,
   actual: Range,
   bytes: z.number(),
+  /** What de-identification masked; absent or null when the clip was not de-identified. */
+  deidentified: z.object({ textRegions: z.number().int(), outOfBodySpans: z.number().int() }).nullable().optional(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
+
+/** A text region that would be masked (or was taken out by the reviewer). */
+export const MaskRegion = z.object({
+  /** Stable for the same box of the same part: a key for lists. */
+  id: z.string(),
+  partId: Id,
+  box: MaskRect,
+  /** Case seconds; `end` exclusive. */
+  start: z.number(),
+  end: z.number(),
+  /** What OCR read in it (empty when it could not read it: it is masked all the same). */
+  texts: z.array(z.string()),
+  score: z.number(),
+  /** In the same place in most sampled frames: masked for the whole range. */
+  steady: z.boolean(),
+  source: z.enum(['ocr', 'manual']),
+  /** Taken out by the reviewer: listed, not masked. */
+  removed: z.boolean(),
+});
+export type MaskRegion = z.infer<typeof MaskRegion>;
+
+export const ExportPreviewInput = z
+  .object({
+    caseId: Id,
+    evidenceId: Id.optional(),
+    start: CaseSeconds.optional(),
+    end: CaseSeconds.optional(),
+    deidentify: Deidentify.optional(),
+  })
+  .strict()
+  .refine((v) => v.evidenceId !== undefined || (v.start !== undefined && v.end !== undefined), {
+    message: 'give an evidence item, or a start and an end',
+  })
+  .refine((v) => (v.start === undefined) === (v.end === undefined), { message: 'give both a start and an end' });
+export type ExportPreviewInput = z.infer<typeof ExportPreviewInput>;
+
+/** What a de-identified export of a range would mask, and a frame of it to show the boxes on. */
+export const ExportPreview = z.object({
+  caseId: Id,
+  start: z.number(),
+  end: z.number(),
+  regions: z.array(MaskRegion),
+  /** Case-time spans filmed outside the patient, and how they would be hidden. */
+  outOfBody: z.array(Range),
+  outOfBodyTreatment: z.enum(['blur', 'card', 'none']),
+  /** Frames read for text. */
+  samples: z.number().int(),
+  /** The frame the boxes are drawn on (regions of its part apply to it). */
+  still: FrameRef.nullable(),
+  /** Where OCR ran and how long it took; null when no text was looked for. */
+  ocr: z.object({ device: z.string(), ms: z.number() }).nullable(),
+});
+export type ExportPreview = z.infer<typeof ExportPreview>;
 
 export const ExportBatchResult = z.object({
   exportId: Id,

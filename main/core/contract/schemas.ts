@@ -307,6 +307,17 @@ export const AppInfo = z.object({
   dropPaths: z.boolean(),
   firstRun: z.boolean(),
   worker: z.enum(['up', 'starting', 'restarting', 'down']),
+  /** Set when the database was found damaged at start and restored from a backup (shown as a banner). */
+  storeRecovery: z
+    .object({
+      at: z.string(),
+      message: z.string(),
+      movedTo: z.string(),
+      restoredFrom: z.string().nullable(),
+      backupAt: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

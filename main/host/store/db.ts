@@ -12,6 +12,13 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  const db = connect(file, opts);
+  if (!opts.readonly) migrate(db);
+  return db;
+}
+
+/** Opens the file with the store's pragmas, without migrating it. */
+export function connect(file: string, opts: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, {
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
@@ -22,11 +29,11 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  if (!opts.readonly) migrate(db);
   return db;
 }
 
-export function migrate(db: Db): void {
+/** Applies the migrations the file lacks; returns how many were applied. */
+export function migrate(db: Db): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.at(-1)?.version ?? 0;
   if (current > latest) {
@@ -34,13 +41,16 @@ export function migrate(db: Db): void {
       `This data folder was written by a newer version of Opscope (schema ${current}, this version knows ${latest}). Update Opscope to open it.`,
     );
   }
+  let applied = 0;
   for (const m of migrations) {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     })();
+    applied++;
   }
+  return applied;
 }
 
 /** Runs `fn` in a transaction whose commit is flushed to disk before returning. */

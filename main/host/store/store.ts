@@ -3,6 +3,7 @@ import type { PacketScan } from '../../core/media-info.js';
 import { newId } from '../../node/ids.js';
 import { redactSecrets } from '../../core/secrets.js';
 import { AgentStore } from './agent-store.js';
+import { Backups, DAY_MS, DEFAULT_KEEP, openChecked, type StoreRecovery } from './backup.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
 import { FeedbackStore } from './feedback-store.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
@@ -48,11 +49,29 @@ export class Store {
   /** Clinician reviews of evidence (append-only, written durably). */
   readonly feedback: FeedbackStore;
 
-  constructor(file: string, opts: OpenOptions = {}) {
-    this.db = openDatabase(file, opts);
+  /** Automatic backups, when the owner asked for them (the app does; tests mostly do not). */
+  readonly backups: Backups | null = null;
+  /** Set when the database was found damaged on open and replaced (see backup.ts). */
+  readonly recovery: StoreRecovery | null = null;
+
+  constructor(file: string, opts: OpenOptions & { backups?: { dir: string; keep?: number; maxAgeMs?: number } } = {}) {
+    if (opts.backups && !opts.readonly) {
+      const opened = openChecked(file, opts, opts.backups.dir);
+      this.db = opened.db;
+      this.recovery = opened.recovery;
+      this.backups = new Backups(this.db, { dir: opts.backups.dir, keep: opts.backups.keep ?? DEFAULT_KEEP, maxAgeMs: opts.backups.maxAgeMs ?? DAY_MS });
+      // A schema change is a moment worth a restore point.
+      if (opened.migrated > 0) void this.backups.maybe(true);
+    } else {
+      this.db = openDatabase(file, opts);
+    }
     this.agent = new AgentStore(this.db);
     this.feedback = new FeedbackStore(this.db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
     if (!opts.readonly) this.agent.markInterrupted();
+    if (this.recovery) {
+      const { reason, movedTo, restoredFrom } = this.recovery;
+      this.audit('system', 'store.recover', null, { reason, movedTo, restoredFrom });
+    }
   }
 
   close(): void {

@@ -55,6 +55,16 @@ const PROGRESS_KEYS = new Set([
   'dup_frames', 'drop_frames', 'speed', 'progress',
 ]);
 
+/** Sees every ffmpeg/ffprobe start: the offline tests check that no argument is a network URL. */
+export type ToolObserver = (name: ToolName, args: readonly string[]) => void;
+const observers = new Set<ToolObserver>();
+
+/** Adds an observer of tool starts; the returned function removes it. */
+export function observeToolCalls(observer: ToolObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 /**
  * The one way the app runs ffmpeg and ffprobe: an argument array (never a shell), a timeout,
  * cancellation through an AbortSignal, progress parsing and a readable error that carries the
@@ -68,6 +78,7 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       reject(new OpscopeError('canceled', `Canceled before ${purpose}.`));
       return;
     }
+    for (const observe of observers) observe(name, args);
     const child = spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;

@@ -4,7 +4,7 @@ import { scanPackets } from '../media/packets.js';
 import { extractFrame } from '../media/frame.js';
 import { extractAgentFrames } from '../media/agent-frames.js';
 import { makeProxy } from '../media/proxy.js';
-import { exportClip } from '../media/clip-export.js';
+import { exportClip, maskImage } from '../media/clip-export.js';
 import { estimateFov, indexChunk, computeTracks } from './index-jobs.js';
 import { generateDemo } from './demo.js';
 
@@ -34,4 +34,9 @@ export const handlers: Handlers = {
   vlmTurn: async (p, ctx) => (await import('../model/vlm-turn.js')).runVlmTurn(p, ctx),
   vlmLoad: async (p, ctx) => (await import('../model/vlm-turn.js')).loadVlm(p.model, ctx),
   exportClip: (p, ctx) => exportClip(p, ctx),
+  // The OCR models load with the first OCR job: other jobs never pay for them.
+  ocrFrame: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrFrame(p, ctx),
+  ocrRange: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrRange(p, ctx),
+  outOfBodyFrames: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).outOfBodyFrames(p, ctx),
+  maskImage: (p, ctx) => maskImage(p, ctx.signal),
 };

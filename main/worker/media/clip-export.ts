@@ -2,12 +2,13 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { wrapCaption, type CaptionCue } from '../../core/captions.js';
-import type { ClipSegment, ExportClipParams, ExportClipResult } from '../../core/clip-job.js';
+import type { ClipSegment, DeidentifyParams, ExportClipParams, ExportClipResult, MaskImageParams, SegmentMasks } from '../../core/clip-job.js';
 import { OpscopeError } from '../../core/errors.js';
 import type { JobProgress } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
 import { captionFontFile } from '../../node/fonts.js';
 import { explainMediaFailure } from './errors.js';
+import { maskChains } from './deid-filters.js';
 
 interface ClipContext {
   signal: AbortSignal;
@@ -25,14 +26,17 @@ export function clipPreset(width: number, height: number): string {
 
 // ---- filter graph escaping
 
-/** A value inside a filter's options (the option parser treats \ ' : specially). */
+/**
+ * A value inside a filter's options (the option parser treats \ ' : specially, and trims
+ * unescaped whitespace at either end).
+ */
 export function filterValue(v: string): string {
-  return v.replace(/[\\':]/g, (c) => `\\${c}`);
+  return v.replace(/[\\': \t\n\r]/g, (c) => `\\${c}`);
 }
 
-/** A filter's whole argument string inside a graph (the graph parser treats \ ' [ ] , ; specially). */
+/** A filter's whole argument string inside a graph (the graph parser treats \ ' [ ] , ; and outer whitespace specially). */
 export function graphArgs(s: string): string {
-  return s.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
+  return s.replace(/[\\'[\],; \t\n\r]/g, (c) => `\\${c}`);
 }
 
 /** `name=k=v:k=v` with every value escaped for both levels. */
@@ -187,7 +191,11 @@ async function probeClip(file: string, signal: AbortSignal): Promise<{ duration:
 
 async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Promise<void> {
   const { width, height } = p.size;
-  const needsFont = p.titleCard !== null || (p.captions.burn && (p.captions.cues.length > 0 || p.clock !== null));
+  const needsFont =
+    p.titleCard !== null ||
+    (p.captions.burn && (p.captions.cues.length > 0 || p.clock !== null)) ||
+    (p.deidentify?.outOfBody === 'card' && p.segments.some((s) => (s.masks?.outOfBody.length ?? 0) > 0));
+  if (p.deidentify?.outOfBody === 'card') await writeFile(join(work, 'card.txt'), p.deidentify.cardText, 'utf8');
   const style = needsFont ? styleFor(width, height, captionFontFile()) : null;
   const audio = p.keepAudio && p.segments.some((s) => s.hasAudio);
   const inputs: string[] = [];
@@ -218,7 +226,11 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
   p.segments.forEach((s, k) => {
     const d = s.to - s.from;
     inputs.push('-ss', secs(s.from), '-t', secs(d), '-i', inputPath(s.path));
-    chains.push(`[${k}:v:0]setpts=PTS-STARTPTS,${fit}[v${k}]`);
+    const masked = p.deidentify && s.masks ? deidMasks(p.deidentify, s.masks, k, work, style?.font ?? null) : null;
+    if (masked) {
+      chains.push(`[${k}:v:0]setpts=PTS-STARTPTS[dm${k}in]`, ...masked);
+      chains.push(`[dm${k}out]${fit}[v${k}]`);
+    } else chains.push(`[${k}:v:0]setpts=PTS-STARTPTS,${fit}[v${k}]`);
     pairs.push(`[v${k}]`);
     if (audio) {
       if (s.hasAudio) {
@@ -270,6 +282,72 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
   );
 }
 
+/** The segment's de-identification chain from [dm{k}in] to [dm{k}out]; null when it masks nothing. */
+function deidMasks(d: DeidentifyParams, masks: SegmentMasks, k: number, work: string, font: string | null): string[] | null {
+  return maskChains({
+    input: `dm${k}in`,
+    output: `dm${k}out`,
+    width: masks.width,
+    height: masks.height,
+    masks,
+    deidentify: d,
+    cardText: font
+      ? (enable) =>
+          filter('drawtext', {
+            fontfile: font,
+            textfile: join(work, 'card.txt'),
+            expansion: 'none',
+            fontsize: Math.max(12, Math.round(masks.height / 18)),
+            fontcolor: 'white',
+            x: '(w-text_w)/2',
+            y: '(h-text_h)/2',
+            enable,
+          })
+      : null,
+    tag: `dm${k}x`,
+  });
+}
+
+/**
+ * A still with the masks of its moment (the worker's `maskImage` job): the same filters as the
+ * clip's, so a still never shows what its clip hides.
+ */
+export async function maskImage(p: MaskImageParams, signal: AbortSignal): Promise<{ out: string }> {
+  const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', inputPath(p.input)], {
+    timeoutMs: 30_000,
+    signal,
+    purpose: 'reading a still',
+  });
+  const [width, height] = stdout.toString().trim().split(',').map(Number) as [number, number];
+  let work: string | null = null;
+  try {
+    work = await mkdtemp(join(tmpdir(), 'opscope-still-'));
+    const forever = { from: 0, to: 1e6 };
+    const masks: SegmentMasks = {
+      width,
+      height,
+      regions: p.boxes.map((box) => ({ box, ...forever })),
+      outOfBody: p.outOfBody ? [forever] : [],
+    };
+    const card = p.outOfBody && p.deidentify.outOfBody === 'card';
+    const font = card ? captionFontFile() : null;
+    if (card) await writeFile(join(work, 'card.txt'), p.deidentify.cardText, 'utf8');
+    const chains = deidMasks(p.deidentify, masks, 0, work, font) ?? ['[dm0in]null[dm0out]'];
+    const script = join(work, 'graph.txt');
+    await writeFile(script, [`[0:v:0]format=yuv444p[dm0in]`, ...chains, `[dm0out]format=rgb24[out]`].join(';\n'), 'utf8');
+    await runFfmpeg(
+      ['-v', 'error', '-i', inputPath(p.input), '-filter_complex_script', script, '-map', '[out]', '-frames:v', '1', '-c:v', 'png', '-f', 'image2', '-y', inputPath(p.out)],
+      { timeoutMs: 60_000, signal, purpose: 'masking a still' },
+    );
+    return { out: p.out };
+  } catch (err) {
+    await rm(p.out, { force: true }).catch(() => undefined);
+    throw err;
+  } finally {
+    if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
 function runOptions(p: ExportClipParams, ctx: ClipContext, total: number, base: number, weight: number, stage: string) {
   return {
     timeoutMs: Math.max(10 * 60_000, total * 20_000),
@@ -305,6 +383,9 @@ async function copySegment(p: ExportClipParams, s: ClipSegment, out: string, for
 }
 
 async function streamCopy(p: ExportClipParams, ctx: ClipContext, work: string): Promise<{ from: number; to: number }[]> {
+  if (p.deidentify) {
+    throw new OpscopeError('invalid-input', 'De-identification draws masks into the picture, which needs re-encoding: use the accurate mode.');
+  }
   if (p.captions.burn || p.titleCard) {
     throw new OpscopeError('invalid-input', 'Burned captions and title cards need re-encoding: use the accurate mode, or captions as a VTT file.');
   }

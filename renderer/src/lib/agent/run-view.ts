@@ -258,7 +258,7 @@ export function configuredBackend(agent: {
     return { label: folder ? `onnx · ${folder}` : 'onnx · no model folder set', offMachine: false };
   }
   if (agent.backend === 'openai') {
-    let host: string | null = null;
+    let host: string | null;
     try {
       host = agent.openai.baseUrl ? new URL(agent.openai.baseUrl).hostname.replace(/^\[|\]$/g, '') : null;
     } catch {

@@ -36,6 +36,7 @@ export class AppState {
   opening = $state<string | null>(null);
   demo = $state<{ progress: number; stage: string } | null>(null);
   settingsOpen = $state(false);
+  auditOpen = $state(false);
   shortcutsOpen = $state(false);
   frameView = $state<FrameView | null>(null);
   private frameRequest = 0;
@@ -87,6 +88,14 @@ export class AppState {
     this.api.on('feedback.changed', ({ caseId, evidenceId }) => {
       this.library.countsSoon();
       if (this.current?.id === caseId) void this.current.reviews.changed(evidenceId);
+    });
+    this.api.on('recording.changed', ({ caseId, fileName }) => {
+      const name = this.library.get(caseId)?.name ?? 'a case';
+      this.toasts.show(
+        'error',
+        `A recording changed on disk: ${fileName}`,
+        `It no longer matches what “${name}” was indexed from: its timeline, evidence times and exports may be wrong. Import the file again to index it anew.`,
+      );
     });
     this.api.on('export.progress', (p) => this.exporter.onProgress(p));
     this.api.on('export.done', (d) => this.exporter.onDone(d));

@@ -1,6 +1,6 @@
 import type { OpscopeApi } from '../../../../main/core/contract/api.js';
 import type {
-  ExportBatchResult, ExportCaptions, ExportDone, ExportProgress, ExportResult,
+  ExportBatchResult, ExportCaptions, ExportDone, ExportPreview, ExportProgress, ExportResult, MaskRect, MaskRegion,
 } from '../../../../main/core/contract/export-schemas.js';
 import type { TrainingSetResult } from '../../../../main/core/contract/feedback-schemas.js';
 import { parseTime } from '../../../../main/core/time-format.js';
@@ -73,6 +73,19 @@ export class Exporter {
   title = $state('');
   overwrite = $state(false);
 
+  /** De-identified clip: burned-in text masked, out-of-body frames hidden, no sound, no metadata. */
+  deidentify = $state(false);
+  maskStyle = $state<'blur' | 'box'>('blur');
+  outOfBody = $state<'blur' | 'card' | 'none'>('blur');
+  /** Rectangles drawn or typed by the reviewer (recording pixels). */
+  maskAdd = $state.raw<MaskRect[]>([]);
+  /** Boxes of found text the reviewer chose not to mask. */
+  maskRemove = $state.raw<MaskRect[]>([]);
+  /** What the server found in the range, for the reviewer to check before exporting. */
+  preview = $state.raw<ExportPreview | null>(null);
+  previewing = $state(false);
+  previewError = $state<string | null>(null);
+
   /** The call that starts the export is on its way. */
   starting = $state(false);
   exportId = $state<string | null>(null);
@@ -113,9 +126,22 @@ export class Exporter {
       if (!isFullPath(dir)) return 'Give the full path of the folder, starting at the root of a disk.';
       if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,60}$/.test(this.prefix)) return 'Start the file names with a letter or digit; use letters, digits, space, _ . - only.';
     }
+    if (this.deidentify) {
+      if (this.streamCopy) return 'De-identification draws masks into the picture, which needs re-encoding: turn off fast mode.';
+      if (this.keepAudio) return 'A de-identified clip has no sound: turn off keeping the audio.';
+      if (this.keepMetadata) return 'A de-identified clip has no metadata: turn off keeping the metadata.';
+    }
     if (this.streamCopy && this.captions === 'burn') return 'Burned captions need re-encoding: turn off fast mode, or write the captions as a WebVTT file.';
     if (this.streamCopy && this.title.trim()) return 'A title card needs re-encoding: turn off fast mode to add one.';
     return null;
+  });
+
+  /** The masks shown were found for another range than the one typed now. */
+  previewStale = $derived.by(() => {
+    const p = this.preview;
+    const { start, end } = this.range;
+    if (!p || start === null || end === null) return false;
+    return Math.abs(p.start - start) > 5e-4 || Math.abs(p.end - end) > 5e-4;
   });
 
   /** Exports finished before the call that started them returned (their id was not known yet). */
@@ -148,6 +174,10 @@ export class Exporter {
     this.error = null;
     this.progress = null;
     this.exportId = null;
+    this.maskAdd = [];
+    this.maskRemove = [];
+    this.preview = null;
+    this.previewError = null;
     const folder = this.defaultFolder();
     if (target.kind === 'clip') {
       this.startText = clockMs(target.start);
@@ -195,6 +225,9 @@ export class Exporter {
       keepMetadata: this.keepMetadata,
       overwrite: this.overwrite,
       ...(this.title.trim() ? { titleCard: { text: this.title.trim(), seconds: 3 } } : {}),
+      ...(this.deidentify
+        ? { deidentify: { mask: this.maskStyle, outOfBody: this.outOfBody, text: true, add: this.maskAdd, remove: this.maskRemove } }
+        : {}),
     };
     this.starting = true;
     this.error = null;
@@ -232,6 +265,63 @@ export class Exporter {
     } finally {
       this.starting = false;
     }
+  }
+
+  // ---- de-identification masks --------------------------------------------------------------
+
+  /** Turns de-identification on or off; on, what it rules out is turned off. */
+  setDeidentify(on: boolean): void {
+    this.deidentify = on;
+    if (on) {
+      this.streamCopy = false;
+      this.keepAudio = false;
+      this.keepMetadata = false;
+    }
+  }
+
+  /** Asks the server what it would mask in the typed range (OCR of a frame a second: takes a while). */
+  async findMasks(): Promise<void> {
+    const t = this.target;
+    const { start, end } = this.range;
+    if (t?.kind !== 'clip' || start === null || end === null || end <= start || this.previewing) return;
+    this.previewing = true;
+    this.previewError = null;
+    try {
+      this.preview = await this.api.call('export.preview', {
+        caseId: t.caseId,
+        start,
+        end,
+        deidentify: { mask: this.maskStyle, outOfBody: this.outOfBody, text: true },
+      });
+    } catch (err) {
+      this.previewError = withoutCliHints(errorMessage(err));
+    } finally {
+      this.previewing = false;
+    }
+  }
+
+  isRemoved(r: MaskRegion): boolean {
+    return this.maskRemove.some((b) => sameRect(b, r.box));
+  }
+
+  /** Found text: masked unless the reviewer takes it out; a second click puts it back. */
+  toggleRegion(r: MaskRegion): void {
+    this.maskRemove = this.isRemoved(r) ? this.maskRemove.filter((b) => !sameRect(b, r.box)) : [...this.maskRemove, r.box];
+  }
+
+  /** A rectangle the reviewer drew or typed, kept inside the picture; false when nothing is left of it. */
+  addRect(r: MaskRect, frame: { width: number; height: number }): boolean {
+    const x0 = Math.max(0, Math.min(frame.width, Math.round(r[0])));
+    const y0 = Math.max(0, Math.min(frame.height, Math.round(r[1])));
+    const x1 = Math.max(0, Math.min(frame.width, Math.round(r[0] + r[2])));
+    const y1 = Math.max(0, Math.min(frame.height, Math.round(r[1] + r[3])));
+    if (x1 - x0 < 2 || y1 - y0 < 2) return false;
+    this.maskAdd = [...this.maskAdd, [x0, y0, x1 - x0, y1 - y0]];
+    return true;
+  }
+
+  removeAdded(index: number): void {
+    this.maskAdd = this.maskAdd.filter((_, i) => i !== index);
   }
 
   async cancel(): Promise<void> {
@@ -327,6 +417,10 @@ export class Exporter {
       tr.running = false;
     }
   }
+}
+
+function sameRect(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** A clip of an evidence item (its window as reviewed) or of a range of the open case. */
