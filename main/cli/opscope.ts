@@ -25,6 +25,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'export-feedback': async () => (await import('./commands/export-feedback.js')).exportFeedbackCommand,
   settings: async () => (await import('./commands/settings.js')).settingsCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
+  record: async () => (await import('./commands/record.js')).recordCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
 };

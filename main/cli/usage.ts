@@ -16,6 +16,9 @@ export const USAGE = {
   'export-feedback': 'opscope export-feedback --out FILE.jsonl [--case ID] [--force] [--json]',
   settings: 'opscope settings [set KEY=VALUE...] [--json]',
   audit: 'opscope audit [--json] [--limit N] [--out FILE.csv|FILE.jsonl [--force]]',
+  record:
+    'opscope record (--device NAME | --replay FILE) [--name NAME | --continue CASE_ID] [--duration SECONDS]\n' +
+    '    [--segment-seconds N] [--json]',
   doctor: 'opscope doctor [--json]',
   serve: 'opscope serve [--port N]',
 } as const;

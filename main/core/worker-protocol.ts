@@ -194,6 +194,25 @@ export interface OutOfBodyFramesParams {
   analysis: AnalysisGeometry & { mask: Uint8Array };
 }
 
+export type RecordSource = { kind: 'replay'; path: string } | { kind: 'device'; device: string };
+
+export interface RecordOptions {
+  source: RecordSource;
+  folder: string;
+  segmentSeconds: number;
+  /** Stop after this many seconds of recording. */
+  durationS?: number;
+}
+
+/** A segment file the recorder has closed: complete and playable on its own. */
+export interface ClosedSegment {
+  index: number;
+  file: string;
+  /** Seconds into the recording. */
+  start: number;
+  end: number;
+}
+
 export interface Jobs {
   inspect: { params: { path: string }; result: InspectResult };
   packets: { params: { path: string; startTime: number }; result: PacketScan };
@@ -237,13 +256,18 @@ export interface Jobs {
   outOfBodyFrames: { params: OutOfBodyFramesParams; result: { scores: Float32Array } };
   /** Masks drawn into a still image (PNG in, PNG out). */
   maskImage: { params: MaskImageParams; result: { out: string } };
+  /**
+   * A live source recorded into segments; each closed segment streams as a partial. Canceling
+   * ends the recording cleanly (the open segment is closed), it does not discard it.
+   */
+  record: { params: RecordOptions; result: { segments: ClosedSegment[] } };
 }
 
 export type JobKind = keyof Jobs;
 export type JobParams<K extends JobKind> = Jobs[K]['params'];
 export type JobResult<K extends JobKind> = Jobs[K]['result'];
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'maskImage'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'maskImage', 'record'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

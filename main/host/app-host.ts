@@ -20,6 +20,7 @@ import { ImportService } from './import-service.js';
 import { IndexService } from './index-service.js';
 import { MediaFiles } from './media-files.js';
 import { RecordingWatch } from './recording-watch.js';
+import { RecordingService, type DiskOptions } from './recording-service.js';
 import { dispatch, type CallContext, type Handlers } from './router.js';
 import { SettingsService } from './settings.js';
 import { Store } from './store/store.js';
@@ -42,6 +43,8 @@ export interface HostOptions {
   resumeIndexing?: boolean;
   /** The agent's tools and backends; see wireAgent. */
   agent?: AgentWiring;
+  /** Free-space thresholds of live recordings (tests inject a small disk). */
+  recordingDisk?: DiskOptions;
 }
 
 /**
@@ -62,6 +65,8 @@ export class AppHost {
   readonly views: CaseViews;
   /** Notices recordings of open cases that change on disk. */
   readonly recordings: RecordingWatch;
+  /** Live recording into a case (operating-room mode); recovers crashed recordings at start. */
+  readonly recorder: RecordingService;
   readonly media: MediaFiles;
   /** Teaching clips (export.* calls). */
   readonly exports: ExportService;
@@ -92,6 +97,7 @@ export class AppHost {
     this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);
     this.frames = new FrameService(this.store, this.worker, this.layout);
     this.recordings = new RecordingWatch(this.store, this.bus);
+    this.recorder = new RecordingService(this.store, this.worker, this.indexer, this.layout, this.bus, opts.recordingDisk);
     this.views = new CaseViews(this.store, (partId) => this.recordings.isChanged(partId));
     this.media = new MediaFiles(this.store, this.layout);
     this.exports = new ExportService(this.store, this.worker, this.frames, this.bus, {
@@ -263,6 +269,16 @@ export class AppHost {
         const range = this.exports.rangeOf(caseId, evidenceId, start, end);
         return this.deid.preview(caseId, range.start, range.end, deidentify ?? Deidentify.parse({}));
       },
+      'recording.start': async (input, ctx) => {
+        const { recordingId, caseId } = await this.recorder.start({ ...input, ...(ctx.transport === 'cli' ? { cwd: process.cwd() } : {}) });
+        return { recordingId, caseId };
+      },
+      'recording.stop': () => this.recorder.stop(),
+      'recording.status': () => this.recorder.status(),
+      'recording.interrupted': async () => {
+        await this.recorder.ready;
+        return this.recorder.interruptedRecordings();
+      },
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => {
         const next = this.settings.set(patch, this.actor());
@@ -293,6 +309,7 @@ export class AppHost {
   }
 
   async close(): Promise<void> {
+    await this.recorder.close();
     await this.exports.close();
     await this.agentService.close();
     await Promise.all([this.worker.stop(), this.modelWorker.stop()]);

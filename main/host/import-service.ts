@@ -52,7 +52,8 @@ export function caseNameFrom(paths: string[]): string {
   return cleaned.length >= 2 ? cleaned : first || 'Case';
 }
 
-function toNewPart(path: string, info: InspectResult): NewPart {
+/** A store row for an inspected recording. */
+export function toNewPart(path: string, info: InspectResult): NewPart {
   const p = info.probe;
   return {
     path,

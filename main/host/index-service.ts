@@ -64,6 +64,8 @@ export function chunkPlan(duration: number): { from: number; to: number }[] {
 export class IndexService {
   private readonly queue: string[] = [];
   private readonly running = new Map<string, AbortController>();
+  /** Cases given new parts while being indexed (a live recording): indexed again right after. */
+  private readonly again = new Set<string>();
   private readonly waiters = new Map<string, { resolve: () => void; promise: Promise<void> }>();
   private active = false;
   private lastEmit = new Map<string, number>();
@@ -81,12 +83,14 @@ export class IndexService {
     for (const s of this.store.indexStates(caseId)) {
       if (s.state !== 'done' && s.state !== 'running') this.store.setIndexState(s.part_id, 'pending', s.progress, 'Waiting to index');
     }
-    if (!this.queue.includes(caseId) && !this.running.has(caseId)) this.queue.push(caseId);
+    if (this.running.has(caseId)) this.again.add(caseId);
+    else if (!this.queue.includes(caseId)) this.queue.push(caseId);
     this.emit(caseId, true);
     void this.pump();
   }
 
   cancel(caseId: string): void {
+    this.again.delete(caseId);
     const i = this.queue.indexOf(caseId);
     if (i >= 0) {
       this.queue.splice(i, 1);
@@ -136,7 +140,8 @@ export class IndexService {
         } finally {
           this.running.delete(caseId);
           this.emit(caseId, true);
-          this.settle(caseId);
+          if (this.again.delete(caseId) && !controller.signal.aborted) this.queue.push(caseId);
+          else this.settle(caseId);
         }
       }
     } finally {

@@ -41,6 +41,7 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   ocrRange: 'looking for burned-in text',
   outOfBodyFrames: 'checking frames for out-of-body views',
   maskImage: 'masking a still',
+  record: 'recording',
 };
 
 /**

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppHost } from '../../main/host/app-host.js';
 import { Backups, backupDue, DAY_MS, listBackups } from '../../main/host/store/backup.js';
 import { Store } from '../../main/host/store/store.js';
+import { migrations } from '../../main/host/store/migrations/index.js';
 import { runCli, tempHome } from '../fixtures/cli.js';
 import { fakePart } from '../fixtures/feedback.js';
 
@@ -154,13 +155,13 @@ describe('automatic backups', () => {
     const file = join(home, 'opscope.db');
     const old = new Store(file);
     old.db.pragma('user_version = 2');
-    old.db.exec('DROP TRIGGER feedback_current; DROP TRIGGER feedback_no_delete; DROP TRIGGER feedback_no_update; DROP TABLE feedback;');
+    old.db.exec('DROP TRIGGER feedback_current; DROP TRIGGER feedback_no_delete; DROP TRIGGER feedback_no_update; DROP TABLE feedback; DROP TABLE recordings;');
     old.close();
     const dir = join(home, 'backups');
     const store = new Store(file, { backups: { dir } });
     await store.backups!.idle();
     expect(listBackups(dir)).toHaveLength(1);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
     store.close();
   });
 });

@@ -119,7 +119,7 @@ describe('dispatch under hostile input (every call)', () => {
 /** Calls left out of the real-host run: they start the worker or read or write paths they are given. */
 const TOUCHES_WORKER_OR_FILES = new Set<CallName>([
   'cases.import', 'cases.frameTimes', 'index.start', 'frames.get', 'files.pick', 'files.browse', 'demo.create', 'agent.ask',
-  'feedback.exportTrainingSet', 'export.clip', 'export.batch', 'audit.export',
+  'feedback.exportTrainingSet', 'export.clip', 'export.batch', 'audit.export', 'recording.start',
 ]);
 
 describe('a real host under hostile input', () => {

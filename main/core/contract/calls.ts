@@ -6,6 +6,7 @@ import {
 import { CaseConversations } from './agent-schemas.js';
 import { AuditExportResult, AuditPage } from './audit-schemas.js';
 import { ExportBatchInput, ExportClipInput, ExportPreview, ExportPreviewInput, ExportStarted } from './export-schemas.js';
+import { InterruptedRecording, RecordingEnded, RecordingStartInput, RecordingStatus } from './recording-schemas.js';
 import { Feedback, FeedbackInput, ReviewCounts, ReviewFilter, ReviewItem, TrainingSetResult } from './feedback-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
@@ -97,6 +98,14 @@ export const calls = {
   ),
   /** The whole audit log to a file: CSV for a .csv name, else JSON Lines; never replaces a file without `overwrite`. */
   'audit.export': def(z.object({ out: UserPath, overwrite: z.boolean().default(false) }).strict(), AuditExportResult),
+
+  /** Starts recording a live source into a new case (or `caseId`'s); segments stream as `recording.segment`. */
+  'recording.start': def(RecordingStartInput, z.object({ recordingId: Id, caseId: Id })),
+  /** Ends the recording cleanly: the segment being written is closed and added first. */
+  'recording.stop': def(none, RecordingEnded.nullable()),
+  'recording.status': def(none, RecordingStatus),
+  /** Recordings found cut short at this start and not continued since (the UI offers to continue them). */
+  'recording.interrupted': def(none, z.array(InterruptedRecording)),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id, IndexStatus, WorkerStatus } from './schemas.js';
 import { AgentEventMessage } from './agent-schemas.js';
 import { ExportDone, ExportProgress } from './export-schemas.js';
+import { InterruptedRecording, RecordingEnded, RecordingProgress } from './recording-schemas.js';
 
 /** Everything the backend tells clients without being asked. */
 export const events = {
@@ -24,6 +25,13 @@ export const events = {
   'feedback.changed': z.object({ caseId: Id, evidenceId: Id }),
   /** A recording of a case no longer has the content it was imported with (its fingerprint changed). */
   'recording.changed': z.object({ caseId: Id, partId: Id, fileName: z.string() }),
+  /** A live recording closed a segment and added it to its case (indexing follows). */
+  'recording.segment': RecordingProgress,
+  /** Disk space under a live recording is low (or so low that the recording was stopped). */
+  'recording.warning': z.object({ caseId: Id, message: z.string(), freeBytes: z.number(), stopping: z.boolean() }),
+  'recording.ended': RecordingEnded,
+  /** Recordings cut short by a crash, found and recovered at start. */
+  'recording.interrupted': z.object({ recordings: z.array(InterruptedRecording) }),
 } as const;
 
 export type Events = typeof events;

@@ -24,6 +24,28 @@ export const INDEX_VERSION = 1;
 
 const now = () => new Date().toISOString();
 
+const INSERT_PART = `INSERT INTO parts (
+  id, case_id, ord, path, file_name, size, mtime_ms, fingerprint, duration, start_time, width, height, fps, vfr,
+  codec, container, rotation, has_audio, keyframe_interval, creation_time, playback, probe_json, created_at
+) VALUES (
+  @id, @case_id, @ord, @path, @file_name, @size, @mtime_ms, @fingerprint, @duration, @start_time, @width, @height,
+  @fps, @vfr, @codec, @container, @rotation, @has_audio, @keyframe_interval, @creation_time, @playback,
+  @probe_json, @created_at
+)`;
+
+export type RecordingState = 'running' | 'stopped' | 'interrupted';
+
+export interface RecordingRow {
+  id: string;
+  case_id: string;
+  folder: string;
+  state: RecordingState;
+  started_at: string;
+  ended_at: string | null;
+  pid: number | null;
+  source_json: string;
+}
+
 function f64(buf: Buffer): Float64Array {
   const copy = new Uint8Array(buf);
   return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
@@ -88,14 +110,7 @@ export class Store {
     const insertCase = this.db.prepare(
       'INSERT INTO cases (id, name, created_at, updated_at, is_demo) VALUES (?, ?, ?, ?, ?)',
     );
-    const insertPart = this.db.prepare(`INSERT INTO parts (
-      id, case_id, ord, path, file_name, size, mtime_ms, fingerprint, duration, start_time, width, height, fps, vfr,
-      codec, container, rotation, has_audio, keyframe_interval, creation_time, playback, probe_json, created_at
-    ) VALUES (
-      @id, @case_id, @ord, @path, @file_name, @size, @mtime_ms, @fingerprint, @duration, @start_time, @width, @height,
-      @fps, @vfr, @codec, @container, @rotation, @has_audio, @keyframe_interval, @creation_time, @playback,
-      @probe_json, @created_at
-    )`);
+    const insertPart = this.db.prepare(INSERT_PART);
     const insertState = this.db.prepare(
       'INSERT INTO index_state (part_id, state, progress, stage, message, version, updated_at) VALUES (?, ?, 0, ?, NULL, ?, ?)',
     );
@@ -110,6 +125,48 @@ export class Store {
       this.audit('system', 'case.create', caseId, { name, parts: parts.length });
     })();
     return { caseId, partIds };
+  }
+
+  /** Parts added after the case's last part (a live recording's segments), in one transaction. */
+  appendParts(caseId: string, parts: NewPart[]): string[] {
+    const t = now();
+    const ids: string[] = [];
+    const insertPart = this.db.prepare(INSERT_PART);
+    const insertState = this.db.prepare(
+      'INSERT INTO index_state (part_id, state, progress, stage, message, version, updated_at) VALUES (?, ?, 0, ?, NULL, ?, ?)',
+    );
+    this.db.transaction(() => {
+      const { next } = this.db.prepare('SELECT coalesce(max(ord) + 1, 0) AS next FROM parts WHERE case_id = ?').get(caseId) as { next: number };
+      parts.forEach((p, i) => {
+        const id = newId();
+        ids.push(id);
+        insertPart.run({ ...p, id, case_id: caseId, ord: next + i, created_at: t });
+        insertState.run(id, 'pending', 'Waiting to index', INDEX_VERSION, t);
+      });
+      this.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(t, caseId);
+    })();
+    return ids;
+  }
+
+  // ---- live recordings
+
+  addRecording(row: Omit<RecordingRow, 'ended_at' | 'state'>): void {
+    this.db
+      .prepare("INSERT INTO recordings (id, case_id, folder, state, started_at, pid, source_json) VALUES (@id, @case_id, @folder, 'running', @started_at, @pid, @source_json)")
+      .run(row);
+    this.audit('system', 'recording.start', row.case_id, { recordingId: row.id });
+  }
+
+  endRecording(id: string, state: Exclude<RecordingState, 'running'>): void {
+    this.db.prepare('UPDATE recordings SET state = ?, ended_at = ?, pid = NULL WHERE id = ?').run(state, now(), id);
+  }
+
+  recordingsIn(state: RecordingState): RecordingRow[] {
+    return this.db.prepare('SELECT * FROM recordings WHERE state = ? ORDER BY started_at').all(state) as RecordingRow[];
+  }
+
+  partPaths(caseId: string): Set<string> {
+    return new Set((this.db.prepare('SELECT path FROM parts WHERE case_id = ?').all(caseId) as { path: string }[]).map((r) => r.path));
   }
 
   listCases(): CaseRow[] {

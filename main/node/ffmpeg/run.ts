@@ -16,6 +16,13 @@ export interface RunOptions {
   /** Kill the process when it prints nothing and writes nothing for this long. */
   idleTimeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Asks ffmpeg to finish instead of killing it: it reads "q" on stdin (so the arguments must not
+   * hold -nostdin), closes its outputs and the run resolves. A second signal can kill some builds
+   * outright, so SIGINT comes only when "q" was not heeded within 5 s; one from the terminal is
+   * fine: ffmpeg then exits 255, which counts as a clean end. A tool still running at 10 s is killed.
+   */
+  finish?: AbortSignal;
   /** Collect stdout into a buffer (default) or stream it. */
   onStdout?: (chunk: Buffer) => void;
   /** Upper bound for collected stdout, to bound memory. */
@@ -79,7 +86,11 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       return;
     }
     for (const observe of observers) observe(name, args);
-    const child = spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = opts.finish
+      ? spawn(bin, args as string[], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true })
+      : spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // The tool may be gone when "q" is written.
+    child.stdin?.on('error', () => undefined);
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;
     const tail: string[] = [];
@@ -94,6 +105,8 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       clearTimeout(hard);
       if (idle) clearTimeout(idle);
       opts.signal?.removeEventListener('abort', onAbort);
+      opts.finish?.removeEventListener('abort', onFinish);
+      if (finishKill) clearTimeout(finishKill);
       if (err) reject(err);
       else resolve(result!);
     };
@@ -104,6 +117,16 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
     };
     const onAbort = () => kill(new OpscopeError('canceled', `Canceled while ${purpose}.`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let finishKill: NodeJS.Timeout | null = null;
+    const onFinish = () => {
+      child.stdin?.write('q');
+      finishKill = setTimeout(() => {
+        child.kill('SIGINT');
+        finishKill = setTimeout(() => kill(new OpscopeError('timeout', `${name} did not finish within 10 s of being asked to while ${purpose}.`)), 5_000);
+      }, 5_000);
+    };
+    if (opts.finish?.aborted) queueMicrotask(onFinish);
+    else opts.finish?.addEventListener('abort', onFinish, { once: true });
 
     const hard = setTimeout(
       () => kill(new OpscopeError('timeout', `${name} took longer than ${Math.round(opts.timeoutMs / 1000)} s while ${purpose} and was stopped.`)),
@@ -165,7 +188,7 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
     child.on('close', (code, signal) => {
       if (partial) onLine(partial);
       if (killedFor) return finish(killedFor);
-      if (code === 0) return finish(null, { stdout: Buffer.concat(chunks), stderrTail: tail });
+      if (code === 0 || (opts.finish && code === 255)) return finish(null, { stdout: Buffer.concat(chunks), stderrTail: tail });
       const last = tail.filter((l) => l.trim()).slice(-3).join(' | ');
       finish(
         new ToolFailure(

@@ -7,6 +7,7 @@ import { makeProxy } from '../media/proxy.js';
 import { exportClip, maskImage } from '../media/clip-export.js';
 import { estimateFov, indexChunk, computeTracks } from './index-jobs.js';
 import { generateDemo } from './demo.js';
+import { recordSegments } from '../../node/record/segment-recorder.js';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -39,4 +40,5 @@ export const handlers: Handlers = {
   ocrRange: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrRange(p, ctx),
   outOfBodyFrames: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).outOfBodyFrames(p, ctx),
   maskImage: (p, ctx) => maskImage(p, ctx.signal),
+  record: (p, ctx) => recordSegments(p, { finish: ctx.signal, onSegment: (segment) => ctx.partial(segment) }),
 };
