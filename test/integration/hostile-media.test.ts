@@ -12,17 +12,7 @@ import type { AppHost } from '../../main/host/app-host.js';
 import { tempHome } from '../fixtures/cli.js';
 import { testHost } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as random } from '../../main/core/random.js';
 
 type Mutation = (data: Buffer, rnd: () => number) => Buffer;
 const at = (rnd: () => number, n: number) => Math.floor(rnd() * n);
