@@ -132,7 +132,7 @@ describe('opscope import: parts, bad input, duplicates', () => {
     chmodSync(locked, 0o000);
     // Root reads everything; run the command as an unprivileged user instead.
     const asRoot = process.getuid?.() === 0;
-    if (process.platform === 'win32') ctx.skip();
+    if (process.platform === 'win32') ctx.skip('Windows files are not made unreadable by mode bits');
     const data = join(home, 'data-unpriv');
     mkdirSync(data, { recursive: true });
     chmodSync(home, 0o755);
