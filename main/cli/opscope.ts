@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ocr: async () => (await import('./commands/ocr.js')).ocrCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
   feedback: async () => (await import('./commands/feedback.js')).feedbackCommand,
+  bookmark: async () => (await import('./commands/bookmark.js')).bookmarkCommand,
   'export-feedback': async () => (await import('./commands/export-feedback.js')).exportFeedbackCommand,
   settings: async () => (await import('./commands/settings.js')).settingsCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,

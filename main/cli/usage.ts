@@ -14,6 +14,9 @@ export const USAGE = {
     'opscope feedback <evidenceId> --verdict correct|incorrect|adjusted [--start S --end E] [--note TEXT] [--reviewer NAME] [--json]\n' +
     '  opscope feedback --history <evidenceId> | --list unreviewed|flagged|confirmed|all [--case ID] [--json]',
   'export-feedback': 'opscope export-feedback --out FILE.jsonl [--case ID] [--force] [--json]',
+  bookmark:
+    'opscope bookmark add <caseId> [--at SECONDS|HH:MM:SS.mmm] [--label TEXT] [--json]\n' +
+    '  opscope bookmark list <caseId> [--json] | opscope bookmark delete <bookmarkId> [--json]',
   settings: 'opscope settings [set KEY=VALUE...] [--json]',
   audit: 'opscope audit [--json] [--limit N] [--out FILE.csv|FILE.jsonl [--force]]',
   record:

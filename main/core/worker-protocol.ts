@@ -194,15 +194,30 @@ export interface OutOfBodyFramesParams {
   analysis: AnalysisGeometry & { mask: Uint8Array };
 }
 
-export type RecordSource = { kind: 'replay'; path: string } | { kind: 'device'; device: string };
+/**
+ * A live source: a file fed in real time, a capture device ffmpeg opens, or a stream the app's
+ * window captures and sends in pieces (the job's input; WebM or Matroska from MediaRecorder).
+ */
+export type RecordSource =
+  | { kind: 'replay'; path: string; offset?: number }
+  | { kind: 'device'; device: string }
+  | { kind: 'stream'; mimeType: string };
 
 export interface RecordOptions {
   source: RecordSource;
   folder: string;
   segmentSeconds: number;
+  /** Segment file names start with this (one per run of a recording, so names sort in recording order). */
+  prefix?: string;
   /** Stop after this many seconds of recording. */
   durationS?: number;
 }
+
+/** What a record job streams back while it runs. */
+export type RecordPartial =
+  | { type: 'started'; pid: number; encoder: string; hardware: boolean }
+  | { type: 'time'; seconds: number }
+  | ({ type: 'segment' } & ClosedSegment);
 
 /** A segment file the recorder has closed: complete and playable on its own. */
 export interface ClosedSegment {
@@ -276,7 +291,9 @@ export interface JobProgress {
 
 export type HostToWorker =
   | { type: 'run'; id: number; kind: JobKind; params: unknown }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** A piece of a job's input stream (a live capture); null ends it. */
+  | { type: 'input'; id: number; data: Uint8Array | null };
 
 export type WorkerToHost =
   | { type: 'ready'; pid: number }
@@ -289,4 +306,5 @@ export type WorkerToHost =
 export const HostToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), id: z.number().int(), kind: z.enum(JOB_KINDS), params: z.unknown() }),
   z.object({ type: z.literal('cancel'), id: z.number().int() }),
+  z.object({ type: z.literal('input'), id: z.number().int(), data: z.instanceof(Uint8Array).nullable() }),
 ]);

@@ -76,6 +76,7 @@ async function start() {
     dataDir,
     launcher: utilityWorkerLauncher(workerEntryPath()),
     modelLauncher: utilityWorkerLauncher(workerEntryPath(), 'Opscope model worker'),
+    recordLauncher: utilityWorkerLauncher(workerEntryPath(), 'Opscope recording worker'),
     transport: 'electron',
     ...(nativeBinding ? { nativeBinding } : {}),
     pickFiles,

@@ -2,14 +2,18 @@ import { app, session, type WebContents } from 'electron';
 import { isAppNavigation, permissionAllowed } from '../core/security/electron-policy.js';
 
 /**
- * Window-level guards: no navigation away from the app, no new windows, no permissions, no
- * device access. Nothing is opened in the user's browser either: a URL handed to the system
- * browser could carry patient data off the machine.
+ * Window-level guards: no navigation away from the app, no new windows, no permission but video
+ * capture for the app's own page, no other device access. Nothing is opened in the user's browser
+ * either: a URL handed to the system browser could carry patient data off the machine.
  */
 export function installSecurityGuards(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
-  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionAllowed(permission, { origin: details.requestingUrl, mediaTypes: 'mediaTypes' in details ? details.mediaTypes : undefined })),
+  );
+  ses.setPermissionCheckHandler((_wc, permission, origin, details) =>
+    permissionAllowed(permission, { origin, mediaTypes: 'mediaType' in details && details.mediaType ? [details.mediaType] : undefined }),
+  );
   ses.setDevicePermissionHandler(() => false);
 
   app.on('web-contents-created', (_event, contents: WebContents) => {

@@ -5,6 +5,7 @@
  */
 
 import { resolveBudget, runAgent, type AgentBackend, type AgentEvent, type AgentTools, type RunRecord } from '../core/agent/engine/index.js';
+import type { BookmarkMark } from '../core/agent/question-scope.js';
 import type { RunState } from '../core/contract/agent-schemas.js';
 import type { AgentSettings } from '../core/contract/schemas.js';
 import { OpscopeError } from '../core/errors.js';
@@ -25,6 +26,10 @@ export interface AgentServiceDeps {
   backends: Record<string, BackendFactory>;
   /** Seconds. */
   caseDuration(caseId: string): number;
+  /** The case's bookmarks at question time, in time order; none when not given. */
+  bookmarks?(caseId: string): BookmarkMark[];
+  /** Whether the case is being recorded at question time. */
+  live?(caseId: string): boolean;
   /** Read at each question, so a settings change applies to the next one. */
   settings(): AgentSettings;
   /** Thought pieces within this window go out as one event. Default 16 ms. */
@@ -92,6 +97,8 @@ export class AgentService {
     const tools = this.deps.toolsFor(caseId);
     const backend = this.backend(opts.backend ?? settings.backend, settings);
     const duration = this.deps.caseDuration(caseId);
+    const bookmarks = this.deps.bookmarks?.(caseId) ?? [];
+    const live = this.deps.live?.(caseId) ?? false;
     const history = conversationId ? store.agent.history(conversationId) : [];
     const budget = resolveBudget(settings.budget);
     const runId = newId();
@@ -102,7 +109,7 @@ export class AgentService {
       executionProvider, budget, duration, startedAt: now(),
     });
     const handle: RunHandle = { runId, caseId, conversationId: ids.conversationId, controller: new AbortController() };
-    const done = this.execute(handle, { question, backend, tools, duration, budget, history, now, executionProvider });
+    const done = this.execute(handle, { question, backend, tools, duration, bookmarks, live, budget, history, now, executionProvider });
     const active: ActiveRun = { ...handle, done };
     this.byCase.set(caseId, active);
     this.byRun.set(runId, active);
@@ -166,6 +173,8 @@ export class AgentService {
       backend: HostBackend;
       tools: AgentTools;
       duration: number;
+      bookmarks: BookmarkMark[];
+      live: boolean;
       budget: RunRecord['budget'];
       history: ReturnType<Store['agent']['history']>;
       now: () => number;
@@ -193,6 +202,8 @@ export class AgentService {
         backend: run.backend,
         tools: run.tools,
         duration: run.duration,
+        bookmarks: run.bookmarks,
+        live: run.live,
         budget: run.budget,
         history: run.history,
         signal: active.controller.signal,

@@ -60,6 +60,9 @@ export function createAgentService(
     toolsFor: wiring.toolsFor ?? toolsNotConnected,
     backends: wiring.backends ?? {},
     caseDuration: (caseId) => store.partsOf(caseId).reduce((sum, p) => sum + p.duration, 0),
+    bookmarks: (caseId) => store.bookmarks.list(caseId).map((b) => ({ number: b.number, time: b.time, label: b.label })),
+    // A recording row still running is this process's or another's (the desktop app recording while the CLI asks).
+    live: (caseId) => store.recordingsIn('running').some((r) => r.case_id === caseId),
     settings: () => host.settings.get().agent,
     ...(wiring.batchMs !== undefined ? { batchMs: wiring.batchMs } : {}),
     ...(wiring.now ? { now: wiring.now } : {}),

@@ -7,6 +7,7 @@ import { DataLayout } from '../node/paths.js';
 import type { AgentService } from './agent-service.js';
 import { createAgentService, defaultAgentWiring, type AgentWiring } from './agent-wiring.js';
 import { AuditService } from './audit-service.js';
+import { BookmarkService } from './bookmark-service.js';
 import { browse } from './browse.js';
 import { CaseViews } from './case-views.js';
 import { doctor } from './doctor.js';
@@ -20,7 +21,7 @@ import { ImportService } from './import-service.js';
 import { IndexService } from './index-service.js';
 import { MediaFiles } from './media-files.js';
 import { RecordingWatch } from './recording-watch.js';
-import { RecordingService, type DiskOptions } from './recording-service.js';
+import { RecordingService, type RecordingOptions } from './recording-service.js';
 import { dispatch, type CallContext, type Handlers } from './router.js';
 import { SettingsService } from './settings.js';
 import { Store } from './store/store.js';
@@ -43,8 +44,10 @@ export interface HostOptions {
   resumeIndexing?: boolean;
   /** The agent's tools and backends; see wireAgent. */
   agent?: AgentWiring;
-  /** Free-space thresholds of live recordings (tests inject a small disk). */
-  recordingDisk?: DiskOptions;
+  /** Starts the recording worker (live recording's ffmpeg); default the same launcher as the media worker's. */
+  recordLauncher?: WorkerLauncher;
+  /** Free-space thresholds, device access and timings of live recordings (tests inject a small disk). */
+  recording?: RecordingOptions;
 }
 
 /**
@@ -59,6 +62,8 @@ export class AppHost {
   readonly worker: WorkerSupervisor;
   /** A second worker process for local models: one heavy session never delays a frame. Started on first use. */
   readonly modelWorker: WorkerSupervisor;
+  /** A third for live recording: a crash of the media or model worker never interrupts a recording. */
+  readonly recordWorker: WorkerSupervisor;
   readonly imports: ImportService;
   readonly indexer: IndexService;
   readonly frames: FrameService;
@@ -73,6 +78,8 @@ export class AppHost {
   /** What de-identified clips mask: burned-in text and out-of-body frames. */
   readonly deid: DeidService;
   readonly feedback: FeedbackService;
+  /** Moments marked in cases (bookmarks.* calls). */
+  readonly bookmarks: BookmarkService;
   /** The audit log (audit.* calls). */
   readonly audit: AuditService;
   readonly handlers: Handlers;
@@ -93,11 +100,12 @@ export class AppHost {
     this.worker = new WorkerSupervisor(opts.launcher);
     this.worker.on('status', (state, message) => this.bus.emit('worker.status', message ? { state, message } : { state }));
     this.modelWorker = new WorkerSupervisor(opts.modelLauncher ?? opts.launcher, 'model worker');
+    this.recordWorker = new WorkerSupervisor(opts.recordLauncher ?? opts.launcher, 'recording worker');
     this.imports = new ImportService(this.store, this.worker, this.bus);
     this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);
     this.frames = new FrameService(this.store, this.worker, this.layout);
     this.recordings = new RecordingWatch(this.store, this.bus);
-    this.recorder = new RecordingService(this.store, this.worker, this.indexer, this.layout, this.bus, opts.recordingDisk);
+    this.recorder = new RecordingService(this.store, this.recordWorker, this.worker, this.indexer, this.layout, this.bus, opts.recording);
     this.views = new CaseViews(this.store, (partId) => this.recordings.isChanged(partId));
     this.media = new MediaFiles(this.store, this.layout);
     this.exports = new ExportService(this.store, this.worker, this.frames, this.bus, {
@@ -111,6 +119,12 @@ export class AppHost {
     this.deid = new DeidService(this.store, this.worker, this.modelWorker, this.frames, this.views);
     this.exports.deid = this.deid;
     this.feedback = new FeedbackService(this.store, this.settings, this.bus);
+    this.bookmarks = new BookmarkService(
+      this.store,
+      this.bus,
+      (caseId) => this.recorder.liveEdge(caseId),
+      () => this.settings.get().reviewerName.trim() || null,
+    );
     this.audit = new AuditService(this.store);
     this.agentService = createAgentService(this, opts.agent ?? defaultAgentWiring(this));
     this.handlers = this.makeHandlers();
@@ -252,6 +266,10 @@ export class AppHost {
         this.store.audit(this.actor(), 'feedback.exportTrainingSet', caseId ?? null, { out: result.out, count: result.count });
         return result;
       },
+      'bookmarks.add': (input) => this.bookmarks.add(input),
+      'bookmarks.list': ({ caseId }) => this.bookmarks.list(caseId),
+      'bookmarks.update': (input) => this.bookmarks.update(input),
+      'bookmarks.delete': ({ bookmarkId }) => this.bookmarks.delete(bookmarkId),
       'export.clip': async (input, ctx) => {
         const out = this.userPath(input.out, ctx);
         await this.ensureExportsFolder(dirname(out));
@@ -279,6 +297,9 @@ export class AppHost {
         await this.recorder.ready;
         return this.recorder.interruptedRecordings();
       },
+      'recording.chunk': (input) => this.recorder.chunk(input),
+      'recording.sourceLost': ({ recordingId, message }) => this.recorder.sourceLost(recordingId, message),
+      'recording.resume': ({ recordingId }) => this.recorder.resume(recordingId),
       'settings.get': () => this.settings.get(),
       'settings.set': (patch) => {
         const next = this.settings.set(patch, this.actor());
@@ -312,7 +333,7 @@ export class AppHost {
     await this.recorder.close();
     await this.exports.close();
     await this.agentService.close();
-    await Promise.all([this.worker.stop(), this.modelWorker.stop()]);
+    await Promise.all([this.worker.stop(), this.modelWorker.stop(), this.recordWorker.stop()]);
     clearInterval(this.backupTimer);
     this.recordings.close();
     await this.store.backups?.idle();

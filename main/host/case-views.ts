@@ -64,6 +64,7 @@ export class CaseViews {
     return {
       ...this.summary(c, parts),
       parts: parts.map((p, i) => this.part(p, tl.starts[i]!)),
+      gaps: this.store.gapsOf(caseId),
       view: c.view_json ? (JSON.parse(c.view_json) as ViewState) : null,
     };
   }

@@ -123,7 +123,13 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
   run<K extends JobKind>(
     kind: K,
     params: JobParams<K>,
-    opts: { signal?: AbortSignal; onProgress?: (p: JobProgress) => void; onPartial?: (data: unknown) => void } = {},
+    opts: {
+      signal?: AbortSignal;
+      onProgress?: (p: JobProgress) => void;
+      onPartial?: (data: unknown) => void;
+      /** Given a function that feeds the job's input stream (null ends it); sends after the job ended are dropped. */
+      onInput?: (send: (data: Uint8Array | null) => void) => void;
+    } = {},
   ): Promise<JobResult<K>> {
     if (opts.signal?.aborted) return Promise.reject(new OpscopeError('canceled', 'Canceled.'));
     const handle = this.ensure();
@@ -141,6 +147,14 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
       });
       try {
         handle.send({ type: 'run', id, kind, params });
+        opts.onInput?.((data) => {
+          if (!this.pending.has(id) || this.handle !== handle) return;
+          try {
+            handle.send({ type: 'input', id, data });
+          } catch {
+            // The worker just died: its exit fails the job with the reason.
+          }
+        });
       } catch (err) {
         this.pending.delete(id);
         reject(new OpscopeError('worker-crashed', `The ${this.name} could not be reached: ${(err as Error).message}`));

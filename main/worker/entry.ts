@@ -2,6 +2,7 @@ import { OpscopeError, serializeError } from '../core/errors.js';
 import { HostToWorkerSchema, type JobKind } from '../core/worker-protocol.js';
 import { connectToHost } from './channel.js';
 import { handlers } from './jobs/index.js';
+import { JobInputs } from './job-inputs.js';
 
 /**
  * The worker: everything heavy (ffprobe, ffmpeg, analysis, model inference) runs here so the
@@ -10,6 +11,7 @@ import { handlers } from './jobs/index.js';
  */
 const host = connectToHost();
 const running = new Map<number, AbortController>();
+const inputs = new JobInputs();
 
 host.onMessage((raw) => {
   const parsed = HostToWorkerSchema.safeParse(raw);
@@ -17,6 +19,10 @@ host.onMessage((raw) => {
   const msg = parsed.data;
   if (msg.type === 'cancel') {
     running.get(msg.id)?.abort();
+    return;
+  }
+  if (msg.type === 'input') {
+    if (running.has(msg.id)) inputs.feed(msg.id, msg.data);
     return;
   }
   const controller = new AbortController();
@@ -33,6 +39,7 @@ host.onMessage((raw) => {
       host.send({ type: 'progress', id: msg.id, progress });
     },
     partial: (data) => host.send({ type: 'partial', id: msg.id, data }),
+    input: () => inputs.of(msg.id),
   })
     .then((value) => host.send({ type: 'result', id: msg.id, value }))
     .catch((err: unknown) => {
@@ -41,7 +48,10 @@ host.onMessage((raw) => {
         : err;
       host.send({ type: 'error', id: msg.id, error: serializeError(e) });
     })
-    .finally(() => running.delete(msg.id));
+    .finally(() => {
+      running.delete(msg.id);
+      inputs.close(msg.id);
+    });
 });
 
 process.on('uncaughtException', (err) => {

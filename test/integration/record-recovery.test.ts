@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InterruptedRecording } from '../../main/core/contract/recording-schemas.js';
+import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import { BIN, json, ROOT, runCli, tempHome } from '../fixtures/cli.js';
 import { testHost } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
+import { sleep, waitFor } from '../fixtures/wait.js';
+import { processInfo } from '../../main/node/record/orphans.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a recording killed mid-case is recovered at the next start and can be continued', () => {
   let home: string;
@@ -33,7 +35,7 @@ describe('a recording killed mid-case is recovered at the next start and can be 
     const exited = new Promise((r) => child.on('exit', r));
     const listedNow = () => {
       const folders = existsSync(join(data(), 'recordings')) ? readdirSync(join(data(), 'recordings')) : [];
-      const csv = folders[0] ? join(data(), 'recordings', folders[0], 'segments.csv') : '';
+      const csv = folders[0] ? join(data(), 'recordings', folders[0], 'run-001', 'segments.csv') : '';
       return csv && existsSync(csv) ? readFileSync(csv, 'utf8').split('\n').filter(Boolean).length : 0;
     };
     const deadline = Date.now() + 30_000;
@@ -48,7 +50,7 @@ describe('a recording killed mid-case is recovered at the next start and can be 
     const partsBefore = (db.prepare('SELECT count(*) AS n FROM parts').get() as { n: number }).n;
     db.close();
     expect(rec.state).toBe('running');
-    const listed = readFileSync(join(data(), rec.folder, 'segments.csv'), 'utf8').trim().split('\n').length;
+    const listed = readFileSync(join(data(), rec.folder, 'run-001', 'segments.csv'), 'utf8').trim().split('\n').length;
     expect(listed).toBeGreaterThan(partsBefore);
 
     const host = testHost(home, { inProcess: true });
@@ -90,5 +92,68 @@ describe('a recording killed mid-case is recovered at the next start and can be 
     expect(rows.slice(0, recoveredParts).every((p) => p.path.includes(rec.folder.split(/[\\/]/).pop()!))).toBe(true);
     expect(rows.slice(recoveredParts).every((p) => !p.path.includes(rec.folder.split(/[\\/]/).pop()!))).toBe(true);
     expect(states.map((s) => s.state)).toEqual(['interrupted', 'stopped']);
+    // The time the app was down is a gap where the continued recording begins.
+    const reopened = testHost(home, { inProcess: true });
+    try {
+      const detail = (await reopened.call('cases.get', { caseId: rec.case_id })) as CaseDetail;
+      expect(detail.gaps).toHaveLength(1);
+      expect(detail.gaps[0]!.reason).toBe('interrupted');
+      expect(detail.gaps[0]!.at).toBeCloseTo(detail.parts[recoveredParts]!.caseStart, 2);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
+
+  it('stops the ffmpeg a crash left recording, then recovers every segment it wrote', async () => {
+    const orphanHome = tempHome();
+    const orphanData = join(orphanHome, 'data');
+    try {
+      // Only the app dies: its ffmpeg goes on reading the file, as it would go on reading a device.
+      const child = spawn(process.execPath, [BIN, 'record', '--replay', source, '--segment-seconds', '2'], {
+        cwd: ROOT,
+        env: { ...process.env, OPSCOPE_HOME: orphanData },
+        stdio: 'ignore',
+      });
+      const exited = new Promise((r) => child.on('exit', r));
+      const row = () => {
+        if (!existsSync(join(orphanData, 'opscope.db'))) return null;
+        const db = new Database(join(orphanData, 'opscope.db'), { readonly: true, fileMustExist: true });
+        try {
+          return db.prepare('SELECT id, case_id, folder, ffmpeg_pid FROM recordings').get() as
+            { id: string; case_id: string; folder: string; ffmpeg_pid: number | null } | undefined ?? null;
+        } catch {
+          return null;
+        } finally {
+          db.close();
+        }
+      };
+      const rec = await waitFor('the recorder to start', () => {
+        const r = row();
+        return r?.ffmpeg_pid ? r : null;
+      });
+      await sleep(2500);
+      child.kill('SIGKILL');
+      await exited;
+      const ffmpegPid = rec.ffmpeg_pid!;
+      // Still recording with nobody to add its segments.
+      expect((await processInfo(ffmpegPid)).running).toBe(true);
+
+      const host = testHost(orphanHome, { inProcess: true });
+      try {
+        const [found] = (await host.call('recording.interrupted', {})) as InterruptedRecording[];
+        expect(found?.recordingId).toBe(rec.id);
+        expect((await processInfo(ffmpegPid)).running).toBe(false);
+        // Every segment on disk is in the case (the last one closed by the stop, or salvaged).
+        const files = readdirSync(join(orphanData, rec.folder, 'run-001')).filter((n) => n.endsWith('.mp4') && !n.includes('.salvaged'));
+        const parts = host.store.partsOf(rec.case_id);
+        expect(parts.length).toBe(files.length);
+        expect(found!.skipped).toEqual([]);
+        expect(parts.length).toBeGreaterThanOrEqual(2);
+      } finally {
+        await host.close();
+      }
+    } finally {
+      rmSync(orphanHome, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -79,7 +79,7 @@ describe('opscope record --replay: a file fed as a live feed becomes a growing, 
       dataDir: join(home, 'small-disk'),
       launcher: inProcessWorkerLauncher(),
       transport: 'cli',
-      recordingDisk: { floorBytes: 1e3, warnBytes: 1e4, statfs: async () => ({ bavail: 100, bsize: 1 }) },
+      recording: { disk: { floorBytes: 1e3, warnBytes: 1e4, statfs: async () => ({ bavail: 100, bsize: 1 }) } },
     });
     const seen: { name: string; payload: unknown }[] = [];
     host.bus.subscribe((name, payload) => seen.push({ name, payload }));

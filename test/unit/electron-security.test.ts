@@ -147,9 +147,20 @@ describe('the security policy as data', () => {
     }
   });
 
-  it('grants no permission', () => {
+  it("grants no permission but video capture to the app's own page", () => {
+    const app = 'app://renderer/index.html';
     for (const p of ['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'hid', 'serial']) {
       expect(permissionAllowed(p), p).toBe(false);
+      expect(permissionAllowed(p, { origin: app }), p).toBe(false);
+    }
+    expect(permissionAllowed('media', { origin: app, mediaTypes: ['video'] })).toBe(true);
+    expect(permissionAllowed('media', { origin: 'app://renderer', mediaTypes: ['video'] })).toBe(true);
+    // Never the microphone, never another page.
+    expect(permissionAllowed('media', { origin: app, mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(permissionAllowed('media', { origin: app, mediaTypes: ['audio'] })).toBe(false);
+    expect(permissionAllowed('media', { origin: app, mediaTypes: [] })).toBe(false);
+    for (const origin of ['https://example.org', 'app://renderer.evil/', 'file:///x.html', undefined]) {
+      expect(permissionAllowed('media', { origin, mediaTypes: ['video'] }), String(origin)).toBe(false);
     }
   });
 
@@ -212,12 +223,18 @@ describe('main/electron/security.ts against a stand-in Electron', () => {
     expect(fake.openExternal).toEqual([]);
   });
 
-  it('denies permission requests and checks, and device access', () => {
+  it('allows video capture to the app page only, and denies every other permission and device access', () => {
     const answers: boolean[] = [];
-    fake.session.setPermissionRequestHandler!({}, 'media', (ok: boolean) => answers.push(ok));
-    fake.session.setPermissionRequestHandler!({}, 'notifications', (ok: boolean) => answers.push(ok));
-    expect(answers).toEqual([false, false]);
-    expect(fake.session.setPermissionCheckHandler!({}, 'clipboard-read')).toBe(false);
+    const ask = (permission: string, details: object) =>
+      fake.session.setPermissionRequestHandler!({}, permission, (ok: boolean) => answers.push(ok), details);
+    ask('media', { requestingUrl: 'app://renderer/index.html', mediaTypes: ['video'] });
+    ask('media', { requestingUrl: 'app://renderer/index.html', mediaTypes: ['video', 'audio'] });
+    ask('media', { requestingUrl: 'https://example.org/', mediaTypes: ['video'] });
+    ask('notifications', { requestingUrl: 'app://renderer/index.html' });
+    expect(answers).toEqual([true, false, false, false]);
+    expect(fake.session.setPermissionCheckHandler!({}, 'media', 'app://renderer', { mediaType: 'video' })).toBe(true);
+    expect(fake.session.setPermissionCheckHandler!({}, 'media', 'app://renderer', { mediaType: 'audio' })).toBe(false);
+    expect(fake.session.setPermissionCheckHandler!({}, 'clipboard-read', 'app://renderer', {})).toBe(false);
     expect(fake.session.setDevicePermissionHandler!({ deviceType: 'usb' })).toBe(false);
   });
 });

@@ -6,8 +6,9 @@ import {
 import { CaseConversations } from './agent-schemas.js';
 import { AuditExportResult, AuditPage } from './audit-schemas.js';
 import { ExportBatchInput, ExportClipInput, ExportPreview, ExportPreviewInput, ExportStarted } from './export-schemas.js';
-import { InterruptedRecording, RecordingEnded, RecordingStartInput, RecordingStatus } from './recording-schemas.js';
+import { ActiveRecording, InterruptedRecording, RecordingChunkInput, RecordingEnded, RecordingStartInput, RecordingStatus } from './recording-schemas.js';
 import { Feedback, FeedbackInput, ReviewCounts, ReviewFilter, ReviewItem, TrainingSetResult } from './feedback-schemas.js';
+import { Bookmark, BookmarkAddInput, BookmarkUpdateInput } from './bookmark-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const none = z.object({}).strict();
@@ -91,6 +92,17 @@ export const calls = {
   /** `canceled` is false when the export had already ended; a canceled export leaves no file. */
   'export.cancel': def(z.object({ exportId: Id }).strict(), z.object({ canceled: z.boolean() })),
 
+  /**
+   * Marks a moment of a case. Without `time`, "now": the live edge of the case being recorded (an
+   * error when it is not being recorded). The time must lie within the case so far.
+   */
+  'bookmarks.add': def(BookmarkAddInput, Bookmark),
+  /** The case's bookmarks in time order (their numbers are 1, 2, 3...). */
+  'bookmarks.list': def(z.object({ caseId: Id }).strict(), z.array(Bookmark)),
+  /** Changes a bookmark's label (null removes it) and, with `time`, moves it. */
+  'bookmarks.update': def(BookmarkUpdateInput, Bookmark),
+  'bookmarks.delete': def(z.object({ bookmarkId: Id }).strict(), ok),
+
   /** The audit log, newest first, a page at a time: who reviewed, exported or changed what, and when. */
   'audit.list': def(
     z.object({ limit: z.number().int().min(1).max(1000).default(100), before: z.number().int().positive().optional() }).strict(),
@@ -106,6 +118,15 @@ export const calls = {
   'recording.status': def(none, RecordingStatus),
   /** Recordings found cut short at this start and not continued since (the UI offers to continue them). */
   'recording.interrupted': def(none, z.array(InterruptedRecording)),
+  /**
+   * A piece of the window's capture stream, in order within its run. `accepted: false` means the
+   * run is over (stopped, or a new run started): the window stops sending it.
+   */
+  'recording.chunk': def(RecordingChunkInput, z.object({ accepted: z.boolean() })),
+  /** The window's capture source went away (unplugged): the open segment is closed and the recording waits. */
+  'recording.sourceLost': def(z.object({ recordingId: Id, message: z.string().max(500).optional() }).strict(), ActiveRecording),
+  /** The source is back: a new run starts, after a gap shown on the timeline. */
+  'recording.resume': def(z.object({ recordingId: Id }).strict(), ActiveRecording),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id, IndexStatus, WorkerStatus } from './schemas.js';
 import { AgentEventMessage } from './agent-schemas.js';
 import { ExportDone, ExportProgress } from './export-schemas.js';
-import { InterruptedRecording, RecordingEnded, RecordingProgress } from './recording-schemas.js';
+import { ActiveRecording, InterruptedRecording, RecordingEnded, RecordingProgress } from './recording-schemas.js';
 
 /** Everything the backend tells clients without being asked. */
 export const events = {
@@ -23,13 +23,20 @@ export const events = {
   'export.done': ExportDone,
   /** A review of an evidence item was added: lists and counts showing it should refresh. */
   'feedback.changed': z.object({ caseId: Id, evidenceId: Id }),
+  /** A bookmark of the case was added, changed or deleted: its list (and the numbers) should be read again. */
+  'bookmarks.changed': z.object({ caseId: Id }),
   /** A recording of a case no longer has the content it was imported with (its fingerprint changed). */
   'recording.changed': z.object({ caseId: Id, partId: Id, fileName: z.string() }),
   /** A live recording closed a segment and added it to its case (indexing follows). */
   'recording.segment': RecordingProgress,
-  /** Disk space under a live recording is low (or so low that the recording was stopped). */
-  'recording.warning': z.object({ caseId: Id, message: z.string(), freeBytes: z.number(), stopping: z.boolean() }),
+  /**
+   * Something a live recording's users must know: disk space is low (or so low that recording
+   * stopped), the source went away, the recorder restarted. `freeBytes` is set for disk warnings.
+   */
+  'recording.warning': z.object({ caseId: Id, message: z.string(), freeBytes: z.number().nullable(), stopping: z.boolean() }),
   'recording.ended': RecordingEnded,
+  /** The running recording changed state or run (a window capturing starts a fresh stream on a new run). */
+  'recording.state': ActiveRecording,
   /** Recordings cut short by a crash, found and recovered at start. */
   'recording.interrupted': z.object({ recordings: z.array(InterruptedRecording) }),
 } as const;

@@ -2,6 +2,7 @@ export * from './schemas.js';
 export * from './agent-schemas.js';
 export * from './export-schemas.js';
 export * from './feedback-schemas.js';
+export * from './bookmark-schemas.js';
 export * from './recording-schemas.js';
 export * from './calls.js';
 export * from './events.js';

@@ -90,8 +90,20 @@ export const CaseSummary = z.object({
 });
 export type CaseSummary = z.infer<typeof CaseSummary>;
 
+/** A gap in a case recorded live: the source was away (unplugged) or the recorder restarted. */
+export const RecordingGap = z.object({
+  /** Case time where the recording resumed (the boundary between the parts either side). */
+  at: z.number().min(0),
+  /** Wall-clock seconds not recorded. */
+  seconds: z.number().min(0),
+  reason: z.enum(['source-lost', 'recorder-restarted', 'interrupted']),
+});
+export type RecordingGap = z.infer<typeof RecordingGap>;
+
 export const CaseDetail = CaseSummary.extend({
   parts: z.array(Part),
+  /** Gaps of a case recorded live, in case time order (empty for imported recordings). */
+  gaps: z.array(RecordingGap),
   view: ViewState.nullable(),
 });
 export type CaseDetail = z.infer<typeof CaseDetail>;
@@ -271,6 +283,8 @@ export const Settings = z.object({
   makeProxies: z.boolean(),
   theme: z.enum(['system', 'dark', 'light']),
   agent: AgentSettings,
+  /** The capture device last recorded from, by its name (operating-room mode); empty: none yet. */
+  captureDevice: z.string().max(200).default(''),
 });
 export type Settings = z.infer<typeof Settings>;
 

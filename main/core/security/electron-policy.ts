@@ -52,12 +52,23 @@ export function isAppNavigation(url: string): boolean {
   }
 }
 
+/** What Electron tells about a permission request: the page asking, and for media which kinds. */
+export interface PermissionAsk {
+  /** The requesting page's URL or origin. */
+  origin?: string | undefined;
+  mediaTypes?: readonly string[] | undefined;
+}
+
 /**
- * Whether the page may have a permission (camera, notifications, clipboard, geolocation...).
- * None today: a feature that needs one adds it here with its reason.
+ * Whether the page may have a permission. Only one: operating-room mode records the endoscope
+ * feed through the window, so the app's own page may capture video. Never the microphone (an
+ * operating room's talk is not part of the record), and nothing else (notifications, clipboard,
+ * geolocation...).
  */
-export function permissionAllowed(_permission: string): boolean {
-  return false;
+export function permissionAllowed(permission: string, ask: PermissionAsk = {}): boolean {
+  if (permission !== 'media' || !ask.origin || !isAppNavigation(ask.origin)) return false;
+  const types = ask.mediaTypes ?? [];
+  return types.length > 0 && types.every((t) => t === 'video');
 }
 
 /**

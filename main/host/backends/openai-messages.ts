@@ -202,6 +202,8 @@ export function buildMessages(ctx: TurnContext, images: ReadonlyMap<string, stri
         framesPerCrop: opts.framesPerCrop,
         caseDuration: ctx.duration,
         ...(Number.isFinite(maxToolCalls) ? { maxToolCalls } : {}),
+        live: ctx.live,
+        bookmarks: ctx.bookmarks,
       }),
     },
     ...historyMessages(ctx, opts.maxHistory ?? 4),
@@ -209,6 +211,12 @@ export function buildMessages(ctx: TurnContext, images: ReadonlyMap<string, stri
 
   const first = new UserTurn();
   first.text(`Question: ${ctx.question}`);
+  if (ctx.scope) {
+    first.text(
+      `Time scope of this question: ${ctx.scope.said}, that is ${windowLabel(ctx.scope.start, ctx.scope.end)}. ` +
+        'Look inside that window, and give evidence inside it; what lies outside it does not answer the question.',
+    );
+  }
   first.text('');
   first.text(`Overview of the whole case: ${ctx.overview.frames.length} storyboard frames in time order.`);
   for (const f of ctx.overview.frames) first.frame(f, images, shown);

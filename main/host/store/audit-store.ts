@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../core/contract/audit-schemas.js';
+import { formatClock } from '../../core/time-format.js';
 import type { Db } from './db.js';
 
 interface AuditRow {
@@ -49,6 +50,17 @@ export function auditSummary(action: string, detail: unknown): string {
       return 'Reordered the parts of a case';
     case 'part.relink':
       return `Found a moved recording again: ${String(d.path ?? '')}`;
+    case 'bookmark.add':
+    case 'bookmark.update':
+    case 'bookmark.delete': {
+      const verb = action === 'bookmark.add' ? 'Bookmarked' : action === 'bookmark.update' ? 'Changed a bookmark at' : 'Deleted the bookmark at';
+      const at = typeof d.time === 'number' ? formatClock(d.time) : '?';
+      return `${verb} ${at}${typeof d.label === 'string' && d.label ? ` (“${d.label}”)` : ''}`;
+    }
+    case 'recording.start':
+      return 'Started recording into a case';
+    case 'recording.interrupted':
+      return `Recovered an interrupted recording: ${String(d.recovered ?? 0)} segments`;
     case 'store.recover':
       return `Database restored after damage${d.restoredFrom ? ' from a backup' : ''}`;
     default:

@@ -1,10 +1,11 @@
-import type { IndexState, IndexStatus, Settings, ViewState } from '../../core/contract/schemas.js';
+import type { IndexState, IndexStatus, RecordingGap, Settings, ViewState } from '../../core/contract/schemas.js';
 import type { PacketScan } from '../../core/media-info.js';
 import { newId } from '../../node/ids.js';
 import { redactSecrets } from '../../core/secrets.js';
 import { AgentStore } from './agent-store.js';
 import { Backups, DAY_MS, DEFAULT_KEEP, openChecked, type StoreRecovery } from './backup.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
+import { BookmarkStore } from './bookmark-store.js';
 import { FeedbackStore } from './feedback-store.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
 
@@ -43,6 +44,7 @@ export interface RecordingRow {
   started_at: string;
   ended_at: string | null;
   pid: number | null;
+  ffmpeg_pid: number | null;
   source_json: string;
 }
 
@@ -70,6 +72,8 @@ export class Store {
   readonly agent: AgentStore;
   /** Clinician reviews of evidence (append-only, written durably). */
   readonly feedback: FeedbackStore;
+  /** Moments clinicians marked in cases (written durably). */
+  readonly bookmarks: BookmarkStore;
 
   /** Automatic backups, when the owner asked for them (the app does; tests mostly do not). */
   readonly backups: Backups | null = null;
@@ -89,6 +93,7 @@ export class Store {
     }
     this.agent = new AgentStore(this.db);
     this.feedback = new FeedbackStore(this.db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
+    this.bookmarks = new BookmarkStore(this.db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
     if (!opts.readonly) this.agent.markInterrupted();
     if (this.recovery) {
       const { reason, movedTo, restoredFrom } = this.recovery;
@@ -150,7 +155,7 @@ export class Store {
 
   // ---- live recordings
 
-  addRecording(row: Omit<RecordingRow, 'ended_at' | 'state'>): void {
+  addRecording(row: Omit<RecordingRow, 'ended_at' | 'state' | 'ffmpeg_pid'>): void {
     this.db
       .prepare("INSERT INTO recordings (id, case_id, folder, state, started_at, pid, source_json) VALUES (@id, @case_id, @folder, 'running', @started_at, @pid, @source_json)")
       .run(row);
@@ -159,6 +164,21 @@ export class Store {
 
   endRecording(id: string, state: Exclude<RecordingState, 'running'>): void {
     this.db.prepare('UPDATE recordings SET state = ?, ended_at = ?, pid = NULL WHERE id = ?').run(state, now(), id);
+  }
+
+  /** The ffmpeg writing a recording's segments (null once it ended), stopped at the next start if a crash orphaned it. */
+  setRecorderPid(id: string, pid: number | null): void {
+    this.db.prepare('UPDATE recordings SET ffmpeg_pid = ? WHERE id = ?').run(pid, id);
+  }
+
+  addGap(gap: { caseId: string; recordingId: string | null } & RecordingGap): void {
+    this.db
+      .prepare('INSERT INTO recording_gaps (case_id, recording_id, at, seconds, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(gap.caseId, gap.recordingId, gap.at, gap.seconds, gap.reason, now());
+  }
+
+  gapsOf(caseId: string): RecordingGap[] {
+    return this.db.prepare('SELECT at, seconds, reason FROM recording_gaps WHERE case_id = ? ORDER BY at, id').all(caseId) as RecordingGap[];
   }
 
   recordingsIn(state: RecordingState): RecordingRow[] {

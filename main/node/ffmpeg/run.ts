@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { OpscopeError } from '../../core/errors.js';
 import { tool, type ToolName } from './locate.js';
 
@@ -32,6 +33,13 @@ export interface RunOptions {
   onProgress?: (p: FfmpegProgress) => void;
   /** Short label used in error messages, e.g. "reading the recording". */
   purpose?: string;
+  /** Called once the tool has been started, with its process id. */
+  onSpawn?: (pid: number) => void;
+  /**
+   * Fed to the tool's stdin (a live capture the app's window sends). The tool ends when the stream
+   * ends; `finish` then ends the stream rather than sending "q".
+   */
+  stdin?: Readable;
 }
 
 /** ffmpeg or ffprobe ended with an error; `signal` is set when the tool itself crashed. */
@@ -86,11 +94,18 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       return;
     }
     for (const observe of observers) observe(name, args);
-    const child = opts.finish
+    const child = opts.finish || opts.stdin
       ? spawn(bin, args as string[], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true })
       : spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    // The tool may be gone when "q" is written.
+    // The tool may be gone when "q" or input is written.
     child.stdin?.on('error', () => undefined);
+    if (opts.stdin && child.stdin) opts.stdin.pipe(child.stdin);
+    if (opts.onSpawn) {
+      const onSpawn = opts.onSpawn;
+      child.once('spawn', () => {
+        if (child.pid !== undefined) onSpawn(child.pid);
+      });
+    }
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;
     const tail: string[] = [];
@@ -118,12 +133,22 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
     const onAbort = () => kill(new OpscopeError('canceled', `Canceled while ${purpose}.`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     let finishKill: NodeJS.Timeout | null = null;
-    const onFinish = () => {
+    const askToEnd = () => {
       child.stdin?.write('q');
       finishKill = setTimeout(() => {
         child.kill('SIGINT');
         finishKill = setTimeout(() => kill(new OpscopeError('timeout', `${name} did not finish within 10 s of being asked to while ${purpose}.`)), 5_000);
       }, 5_000);
+    };
+    const onFinish = () => {
+      if (!opts.stdin || !child.stdin) return askToEnd();
+      // The input's owner ends it, and what it already sent is still recorded; a stream that does
+      // not end is cut off here.
+      finishKill = setTimeout(() => {
+        opts.stdin?.unpipe(child.stdin!);
+        child.stdin?.end();
+        finishKill = setTimeout(() => kill(new OpscopeError('timeout', `${name} did not finish within 20 s of being asked to while ${purpose}.`)), 10_000);
+      }, 10_000);
     };
     if (opts.finish?.aborted) queueMicrotask(onFinish);
     else opts.finish?.addEventListener('abort', onFinish, { once: true });
@@ -186,6 +211,7 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
 
     child.on('error', (err) => finish(new OpscopeError('tool-failed', `Could not start ${name}: ${err.message}`)));
     child.on('close', (code, signal) => {
+      if (opts.stdin && child.stdin) opts.stdin.unpipe(child.stdin);
       if (partial) onLine(partial);
       if (killedFor) return finish(killedFor);
       if (code === 0 || (opts.finish && code === 255)) return finish(null, { stdout: Buffer.concat(chunks), stderrTail: tail });

@@ -1,4 +1,5 @@
-import type { JobKind, JobParams, JobProgress, JobResult } from '../../core/worker-protocol.js';
+import type { Readable } from 'node:stream';
+import type { JobKind, JobParams, JobProgress, JobResult, RecordPartial } from '../../core/worker-protocol.js';
 import { inspectRecording } from '../media/inspect.js';
 import { scanPackets } from '../media/packets.js';
 import { extractFrame } from '../media/frame.js';
@@ -14,6 +15,8 @@ export interface JobContext {
   progress(p: JobProgress): void;
   /** Streams a piece of the job's output to the host, in order. */
   partial(data: unknown): void;
+  /** The job's input stream, fed by the host (a live capture); ends when the host ends it. */
+  input(): Readable;
 }
 
 type Handlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
@@ -40,5 +43,21 @@ export const handlers: Handlers = {
   ocrRange: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrRange(p, ctx),
   outOfBodyFrames: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).outOfBodyFrames(p, ctx),
   maskImage: (p, ctx) => maskImage(p, ctx.signal),
-  record: (p, ctx) => recordSegments(p, { finish: ctx.signal, onSegment: (segment) => ctx.partial(segment) }),
+  record: (p, ctx) => {
+    const send = (partial: RecordPartial) => ctx.partial(partial);
+    let last = 0;
+    return recordSegments(p, {
+      finish: ctx.signal,
+      ...(p.source.kind === 'stream' ? { input: ctx.input() } : {}),
+      onSegment: (segment) => send({ type: 'segment', ...segment }),
+      onStart: (pid, encoder) => send({ type: 'started', pid, encoder: encoder.encoder, hardware: encoder.hardware }),
+      onProgress: (seconds) => {
+        // The live edge, about four times a second.
+        const now = Date.now();
+        if (now - last < 250) return;
+        last = now;
+        send({ type: 'time', seconds });
+      },
+    }).then(({ segments }) => ({ segments }));
+  },
 };

@@ -5,6 +5,7 @@
  * always ends with a record and a run-ended event.
  */
 
+import { isScopeError, questionScope, type BookmarkMark, type QuestionScope, type ScopeError } from '../question-scope.js';
 import { checkToolCall, type CheckedCall, type CropFrameLimits, CROP_FRAMES } from '../tools.js';
 import type { BackendStep } from '../types.js';
 import { attempt, errorMessage, raceAbort, RunCanceled } from './abort.js';
@@ -35,6 +36,10 @@ export interface RunAgentOptions {
   tools: AgentTools;
   /** Case duration, seconds. */
   duration: number;
+  /** The case's bookmarks; the question may name them ("after the second bookmark"). */
+  bookmarks?: readonly BookmarkMark[];
+  /** The case is being recorded while the question is asked. */
+  live?: boolean;
   budget?: Partial<AgentBudget>;
   cropFrames?: Partial<CropFrameLimits>;
   signal?: AbortSignal;
@@ -81,6 +86,7 @@ class AgentRun {
   private overview: OverviewResult | null = null;
   private exhausted: BudgetKind | null = null;
   private executionProvider: string | null = null;
+  private readonly scope: QuestionScope | ScopeError | null;
 
   constructor(
     private readonly opts: RunAgentOptions,
@@ -89,9 +95,11 @@ class AgentRun {
     private readonly duration: number,
     private readonly signal: AbortSignal,
     private readonly now: () => number,
+    private readonly bookmarks: readonly BookmarkMark[],
   ) {
     this.startedAt = now();
     this.meter = new BudgetMeter(budget, this.startedAt, now);
+    this.scope = typeof opts.question === 'string' ? questionScope(opts.question, { duration, bookmarks }) : null;
   }
 
   async run(): Promise<RunRecord> {
@@ -134,6 +142,7 @@ class AgentRun {
 
   private async loop(): Promise<Ending> {
     if (this.signal.aborted) throw new RunCanceled();
+    if (isScopeError(this.scope)) return this.outOfScope(this.scope);
     // The backend gets ready while the overview is made; whichever fails first ends the run.
     const prepared = this.prepare();
     const [overview] = await Promise.all([this.runOverview(), prepared]);
@@ -144,6 +153,22 @@ class AgentRun {
       if (step.kind === 'answer') return this.answer(step, record);
       await this.act(step, record);
     }
+  }
+
+  /**
+   * The question names a part of the case that is not there (a bookmark it does not have): said in
+   * words as the answer, the way a backend declines, without looking at anything.
+   */
+  private outOfScope(scope: ScopeError): Ending {
+    const thought = `The question is about "${scope.phrase.trim()}", which cannot be placed in this case; nothing was looked at.`;
+    const at = this.now();
+    this.steps.push({
+      index: 1, kind: 'answer', thought, call: null, checked: null, notes: [], frames: [], signals: null, samples: [],
+      error: null, raw: null, startedAt: at, endedAt: at,
+    });
+    this.emit({ type: 'thought-delta', step: 1, delta: thought });
+    this.emit({ type: 'answer', text: scope.error, notes: [] });
+    return { outcome: 'answered', answer: scope.error, evidence: [], notes: [] };
   }
 
   private async prepare(): Promise<void> {
@@ -210,6 +235,9 @@ class AgentRun {
       runId: this.runId,
       question: this.opts.question,
       duration: this.duration,
+      live: this.opts.live === true,
+      bookmarks: this.bookmarks,
+      scope: isScopeError(this.scope) ? null : this.scope,
       history: this.opts.history ?? [],
       overview,
       steps: [...this.turns],
@@ -409,5 +437,18 @@ export async function runAgent(opts: RunAgentOptions): Promise<RunRecord> {
   const duration = Number.isFinite(opts.duration) && opts.duration > 0 ? opts.duration : 0;
   const signal = opts.signal ?? new AbortController().signal;
   const runId = opts.runId ?? newRunId();
-  return new AgentRun(opts, runId, resolveBudget(opts.budget), duration, signal, opts.now ?? Date.now).run();
+  return new AgentRun(opts, runId, resolveBudget(opts.budget), duration, signal, opts.now ?? Date.now, cleanBookmarks(opts.bookmarks)).run();
+}
+
+/** Bookmarks with a usable time, in time order and numbered from 1 whatever the caller sent. */
+function cleanBookmarks(raw: unknown): BookmarkMark[] {
+  if (!Array.isArray(raw)) return [];
+  const usable = raw.filter(
+    (b: unknown): b is BookmarkMark =>
+      typeof b === 'object' && b !== null && Number.isFinite((b as BookmarkMark).time) && (b as BookmarkMark).time >= 0,
+  );
+  return usable
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => x.b.time - y.b.time || (Number(x.b.number) || 0) - (Number(y.b.number) || 0) || x.i - y.i)
+    .map(({ b }, i) => ({ number: i + 1, time: b.time, label: typeof b.label === 'string' && b.label.trim() !== '' ? b.label : null }));
 }

@@ -4,6 +4,7 @@
  * all of this can cross a process boundary as JSON.
  */
 
+import type { BookmarkMark, QuestionScope } from '../question-scope.js';
 import type { CheckedCall } from '../tools.js';
 import type { TrackName } from '../../contract/schemas.js';
 import type { BackendStep, RawToolCall, ToolName } from '../types.js';
@@ -102,8 +103,18 @@ export interface TurnStep {
 export interface TurnContext {
   runId: string;
   question: string;
-  /** Case duration, seconds. */
+  /** Case duration so far, seconds. */
   duration: number;
+  /** True while the case is being recorded: it may have grown by the time the answer is read. */
+  live: boolean;
+  /** The clinician's bookmarks of the case, in time order (numbered from 1). */
+  bookmarks: readonly BookmarkMark[];
+  /**
+   * The part of the case the question is about when it says so ("in the last 5 minutes", "after
+   * the second bookmark"), within [0, duration]; null for the whole case. A question naming a
+   * bookmark the case lacks never reaches a backend.
+   */
+  scope: QuestionScope | null;
   history: readonly ConversationTurn[];
   overview: OverviewResult;
   /** Every step so far, oldest first, each with what it produced. */

@@ -4,6 +4,7 @@
  * each frame is named with its case time in both forms the tools accept.
  */
 import { formatClock } from '../../time-format.js';
+import type { BookmarkMark } from '../question-scope.js';
 import { type RawToolCall, type ToolName } from '../types.js';
 
 export interface ToolSchema {
@@ -65,6 +66,10 @@ export interface SystemPromptOptions {
   caseDuration?: number;
   /** The tool-call budget for the run, if the engine has one. */
   maxToolCalls?: number;
+  /** The case is being recorded: it may have grown by the time the answer is read. */
+  live?: boolean;
+  /** The clinician's bookmarks, in time order. */
+  bookmarks?: readonly BookmarkMark[];
 }
 
 /** The system prompt: the task, the tools (Qwen's `<tools>` block of JSON schemas) and the output format. */
@@ -80,7 +85,21 @@ export function buildSystemPrompt(opts: SystemPromptOptions): string {
     'window densely with crop_video, verify a single moment at full resolution with get_frame, revise, then answer.',
   ];
   if (opts.caseDuration !== undefined && Number.isFinite(opts.caseDuration)) {
-    lines.push('', `The case lasts ${formatClock(opts.caseDuration)} (${formatSeconds(opts.caseDuration)} s); times run from 0 to that.`);
+    const length = `${formatClock(opts.caseDuration)} (${formatSeconds(opts.caseDuration)} s)`;
+    lines.push(
+      '',
+      opts.live
+        ? `The case is being recorded now and may still be growing: so far it lasts ${length}; times run from 0 to that.`
+        : `The case lasts ${length}; times run from 0 to that.`,
+    );
+  }
+  if (opts.bookmarks && opts.bookmarks.length > 0) {
+    lines.push(
+      '',
+      'The clinician marked these moments with bookmarks (number, case time, label); questions may name them',
+      '("after the second bookmark", "since bookmark \'trocar\'"):',
+      ...opts.bookmarks.map((b) => `- bookmark ${b.number} at ${formatClock(b.time)} (${formatSeconds(b.time)} s)${b.label ? `: "${b.label}"` : ''}`),
+    );
   }
   if (opts.maxToolCalls !== undefined) lines.push(`You may call tools at most ${opts.maxToolCalls} times.`);
   lines.push(

@@ -8,10 +8,13 @@
 import type { TrackName } from '../../../contract/schemas.js';
 import type { FrameSignals, Observation, TurnContext } from '../../engine/types.js';
 import type { AnswerDraft, BackendStep, RawToolCall } from '../../types.js';
+import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
 import { coverageOf, eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
-import { answerText, clock, declineText, evidenceFor, noIndexText, notSeenText, span, WORDS, type Finding } from './wording.js';
+import {
+  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, WORDS, type Finding,
+} from './wording.js';
 
 export interface ScoutOptions {
   /** Seconds either side of a coarse boundary that a crop looks at. */
@@ -54,10 +57,27 @@ type Action =
   | { kind: 'crop'; target: number; edges: Edge[]; start: number; end: number; frames: number }
   | { kind: 'frame'; target: number };
 
+/** Where the scout looks: the question's time scope, else the whole case. */
+interface Bounds {
+  start: number;
+  end: number;
+  /** The scope cuts the case there: an episode reaching that edge is cut by the question, not over. */
+  cutStart: boolean;
+  cutEnd: boolean;
+}
+
+/** Which edges of a window are the scope's rather than the event's. */
+function cutEdges(w: { start: number; end: number }, b: Bounds): { start: boolean; end: boolean } {
+  return { start: b.cutStart && w.start <= b.start + 0.05, end: b.cutEnd && w.end >= b.end - 0.05 };
+}
+
 interface Plan {
   intent: EventIntent;
+  /** The event's track over the whole case (its usual level is read from all of it). */
   series: readonly number[];
-  /** Every candidate, in time order. */
+  bounds: Bounds;
+  scope: QuestionScope | null;
+  /** Every candidate inside the bounds (cut at them), in time order. */
   candidates: Candidate[];
   /** The ones the answer is about, best first. */
   targets: Candidate[];
@@ -77,16 +97,22 @@ function pickTargets(intent: EventIntent, candidates: Candidate[]): Candidate[] 
   return intent.occurrence === 'best' ? ranked.slice(0, 1) : ranked;
 }
 
-function cropsFor(kind: EventKind, c: Candidate, target: number, duration: number, o: ScoutOptions): Action[] {
+function cropsFor(kind: EventKind, c: Candidate, target: number, bounds: Bounds, o: ScoutOptions): Action[] {
+  // Crops stay inside the scope: what lies outside it does not answer the question.
   const fit = (start: number, end: number, edges: Edge[], frames: number): Action[] => {
-    const s = Math.max(0, start);
-    const e = Math.min(duration, end);
+    const s = Math.max(bounds.start, start);
+    const e = Math.min(bounds.end, end);
     return e - s >= 1 ? [{ kind: 'crop', target, edges, start: s, end: e, frames }] : [];
   };
   // A pause is placed on the motion track; its crop only shows what the view looks like.
   if (kind === 'idle') return fit(c.start, c.end, [], o.cropFrames);
   const r = o.cropRadius;
   const spacing = (2 * r) / o.cropFrames;
+  // An edge the scope cut is where the question's time begins or ends: nothing to place there.
+  const cut = cutEdges(c, bounds);
+  if (cut.start && cut.end) return fit(c.start, c.end, [], o.cropFrames);
+  if (cut.start) return fit(c.end - r, c.end + r, ['end'], o.cropFrames);
+  if (cut.end) return fit(c.start - r, c.start + r, ['start'], o.cropFrames);
   if (c.end - c.start <= 2 * r) {
     const frames = Math.min(o.maxCropFrames, Math.ceil((c.end - c.start + 2 * r) / spacing));
     return fit(c.start - r, c.end + r, ['start', 'end'], frames);
@@ -99,7 +125,7 @@ function cropsFor(kind: EventKind, c: Candidate, target: number, duration: numbe
  * the other targets' crops, then their key frames. One call and one frame are kept back so the
  * run answers before a limit is reached rather than on the engine's last-chance turn.
  */
-function allocate(kind: EventKind, targets: Candidate[], duration: number, o: ScoutOptions, calls: number, frames: number): Action[] {
+function allocate(kind: EventKind, targets: Candidate[], bounds: Bounds, o: ScoutOptions, calls: number, frames: number): Action[] {
   const out: Action[] = [];
   let usedCalls = 0;
   let usedFrames = 0;
@@ -111,7 +137,7 @@ function allocate(kind: EventKind, targets: Candidate[], duration: number, o: Sc
     usedFrames += need;
   };
   targets.forEach((c, i) => {
-    tryAdd(cropsFor(kind, c, i, duration, o));
+    tryAdd(cropsFor(kind, c, i, bounds, o));
     if (i === 0) tryAdd([{ kind: 'frame', target: 0 }]);
   });
   for (let i = 1; i < targets.length; i++) tryAdd([{ kind: 'frame', target: i }]);
@@ -128,16 +154,40 @@ function framesUsed(ctx: TurnContext): number {
   return n;
 }
 
+function boundsOf(ctx: TurnContext): Bounds {
+  const s = ctx.scope;
+  if (!s) return { start: 0, end: ctx.duration, cutStart: false, cutEnd: false };
+  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < ctx.duration };
+}
+
+/** The seconds of `values` that overlap the bounds; the others read as unmeasured. */
+function within(values: readonly number[], b: Bounds): number[] {
+  return values.map((v, i) => (i + 1 > b.start && i < b.end ? v : -1));
+}
+
+/** The seconds of `values` that overlap the bounds, alone. */
+function sliceOf(values: readonly number[], b: Bounds): readonly number[] {
+  return values.slice(Math.max(0, Math.floor(b.start)), Math.max(0, Math.ceil(b.end)));
+}
+
+function candidatesOf(intent: EventIntent, series: readonly number[], ctx: TurnContext, t: RunThresholds): Candidate[] {
+  return intent.event === 'idle' ? idleCandidates(series, ctx.overview.series?.outOfBody, t) : eventCandidates(series, t);
+}
+
 function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions): Plan {
   const t = o.thresholds[intent.event];
-  const candidates =
-    intent.event === 'idle' ? idleCandidates(series, ctx.overview.series?.outOfBody, t) : eventCandidates(series, t);
+  const bounds = boundsOf(ctx);
+  const candidates = ctx.scope
+    ? candidatesOf(intent, within(series, bounds), ctx, t)
+        .map((c) => ({ ...c, start: Math.max(c.start, bounds.start), end: Math.min(c.end, bounds.end) }))
+        .filter((c) => c.end > c.start)
+    : candidatesOf(intent, series, ctx, t);
   const targets = pickTargets(intent, candidates);
   // The budget the run started with: every step so far cost one call.
   const calls = ctx.budget.toolCallsLeft + ctx.steps.length;
   const frames = ctx.budget.framesLeft + framesUsed(ctx);
-  const actions = allocate(intent.event, targets, ctx.duration, o, calls, frames);
-  return { intent, series, candidates, targets, actions };
+  const actions = allocate(intent.event, targets, bounds, o, calls, frames);
+  return { intent, series, bounds, scope: ctx.scope, candidates, targets, actions };
 }
 
 /** The per-frame samples of the event from the crops of one target that cover `edge`. */
@@ -217,8 +267,21 @@ function refineIdle(plan: Plan, ctx: TurnContext, target: number): Finding {
   };
 }
 
+/** A finding, cut at the scope: evidence never reaches outside the part of the case asked about. */
 function refine(plan: Plan, ctx: TurnContext, target: number): Finding {
-  return plan.intent.event === 'idle' ? refineIdle(plan, ctx, target) : refineEvent(plan, ctx, target);
+  const f = plan.intent.event === 'idle' ? refineIdle(plan, ctx, target) : refineEvent(plan, ctx, target);
+  if (!plan.scope) return f;
+  const { start: lo, end: hi } = plan.bounds;
+  const c = plan.targets[target]!;
+  let start = Math.min(hi, Math.max(lo, f.start));
+  let end = Math.min(hi, Math.max(lo, f.end));
+  if (end - start < 0.5) ({ start, end } = c);
+  // An edge the scope cut is exact: it is where the time asked about begins or ends.
+  const cut = cutEdges({ start, end }, plan.bounds);
+  return {
+    ...f, start, end, key: Math.min(end, Math.max(start, f.key)),
+    startOnFrames: f.startOnFrames || cut.start, endOnFrames: f.endOnFrames || cut.end,
+  };
 }
 
 /** The key frame: the one fetched for the target if there is one, else the track's peak (middle for a pause). */
@@ -252,6 +315,9 @@ function overviewThought(plan: Plan): string {
       : `Motion stays low in ${n} stretches; the one I need starts ${where} and lasts ${lasting}.`;
   }
   if (plan.candidates.length === 1 || plan.targets.length === 1) {
+    if (cutEdges(best, plan.bounds).start) {
+      return `The ${w.track} is already high at ${clock(best.start)}, where the time asked about begins, and stays high for ${lasting}.`;
+    }
     return `The ${w.track} rises ${where} and stays high for ${lasting}.`;
   }
   return `The ${w.track} is high in ${plan.candidates.length} stretches; the strongest starts ${where} and lasts ${lasting}.`;
@@ -286,8 +352,14 @@ function actionThought(action: Action, plan: Plan, ctx: TurnContext): string {
     return `Taking a full frame at ${clock(refine(plan, ctx, action.target).key)} to verify${what}.`;
   }
   if (action.edges.length === 2) return `Looking closer at both edges${which}.`;
-  if (action.edges.length === 0) return `Cropping the pause${which} to see what the view shows.`;
-  return action.edges[0] === 'start' ? `Looking closer at the start${which}.` : `Now the end${which}, around ${clock(c.end)}.`;
+  if (action.edges.length === 0) {
+    return plan.intent.event === 'idle'
+      ? `Cropping the pause${which} to see what the view shows.`
+      : `Looking at the stretch${which}, which fills the time asked about.`;
+  }
+  if (action.edges[0] === 'start') return `Looking closer at the start${which}.`;
+  const startLooked = plan.actions.some((a) => a.kind === 'crop' && a.target === action.target && a.edges.includes('start'));
+  return startLooked ? `Now the end${which}, around ${clock(c.end)}.` : `Looking closer at the end${which}, around ${clock(c.end)}.`;
 }
 
 function say(ctx: TurnContext, sentences: string[]): string {
@@ -296,30 +368,54 @@ function say(ctx: TurnContext, sentences: string[]): string {
   return text;
 }
 
-function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[]): BackendStep {
+/** What the scope cut off: an episode already under way where it begins, or going on where it ends. */
+function edgeNotes(plan: Plan, ctx: TurnContext, findings: readonly Finding[], o: ScoutOptions): string[] {
+  if (!plan.scope) return [];
+  const { start: lo, end: hi } = plan.bounds;
+  const whole = candidatesOf(plan.intent, plan.series, ctx, o.thresholds[plan.intent.event]);
+  const w = WORDS[plan.intent.event];
+  const notes: string[] = [];
+  if (plan.bounds.cutStart && findings.some((f) => f.start <= lo + 0.05) && whole.some((c) => c.start < lo - 0.5 && c.end > lo)) {
+    notes.push(`The ${w.episode} at ${clock(lo)} had begun earlier: ${clock(lo)} is where the time asked about begins.`);
+  }
+  if (plan.bounds.cutEnd && findings.some((f) => f.end >= hi - 0.05) && whole.some((c) => c.start < hi && c.end > hi + 0.5)) {
+    notes.push(`The ${w.episode} at ${clock(hi)} goes on after it: ${clock(hi)} is where the time asked about ends.`);
+  }
+  return notes;
+}
+
+function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptions): BackendStep {
   const findings = plan.targets.map((_, i) => refine(plan, ctx, i));
   const evidence = findings.map((f) => evidenceFor(plan.intent.event, f));
-  const notes: string[] = [];
+  const notes: string[] = edgeNotes(plan, ctx, findings, o);
   if (plan.intent.context) {
     notes.push(
-      `The scout cannot place "${plan.intent.context}" (it reads only the index tracks), so this is from the whole case.`,
+      plan.scope
+        ? `The scout cannot place "${plan.intent.context}" (it reads only the index tracks), so it is left out.`
+        : `The scout cannot place "${plan.intent.context}" (it reads only the index tracks), so this is from the whole case.`,
     );
   }
-  const coverage = coverageOf(plan.series);
-  if (coverage < 0.98) notes.push(`Only ${Math.round(coverage * 100)}% of the case is indexed so far; the rest may change this.`);
+  const coverage = coverageOf(sliceOf(plan.series, plan.bounds));
+  if (coverage < 0.98) {
+    const what = plan.scope ? 'that part of the case' : 'the case';
+    notes.push(`Only ${Math.round(coverage * 100)}% of ${what} is indexed so far; the rest may change this.`);
+  }
   if (plan.intent.event !== 'idle' && findings.some((f) => !f.startOnFrames || !f.endOnFrames)) {
     notes.push('Some boundaries are from the per-second track, not checked on frames.');
   }
-  const text = [answerText(plan.intent, findings, plan.candidates.length), ...notes].join(' ');
+  const text = [answerText(plan.intent, findings, plan.candidates.length, plan.scope), ...notes].join(' ');
   const thought = say(ctx, [...lead, ctx.final ? 'The budget is spent; answering with what I have.' : 'Answering.']);
   return answerStep(thought, { text, evidence });
 }
 
 /** One turn of the scout. */
 export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
+  // The words that set the time scope are not read for the event: "after the second bookmark" is
+  // not a landmark like "after clipping", and "in the last 5 minutes" not the last occurrence.
+  const scopeCase = { duration: ctx.duration, bookmarks: ctx.bookmarks };
   const intent = parseIntent(
-    ctx.question,
-    ctx.history.map((h) => h.question),
+    withoutScope(ctx.question, ctx.scope),
+    ctx.history.map((h) => withoutScope(h.question, questionScope(h.question, scopeCase))),
   );
   if (intent.kind === 'decline') {
     const why =
@@ -335,15 +431,22 @@ export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
     const thought = say(ctx, [`There is no ${WORDS[intent.event].track} to read yet.`]);
     return answerStep(thought, { text: noIndexText(WORDS[intent.event].track), evidence: [] });
   }
+  const scope = ctx.scope;
+  const looking = scope ? `Reading the tracks only ${scopeAdverbial(scope)}.` : '';
+  if (scope && coverageOf(sliceOf(series, boundsOf(ctx))) === 0) {
+    const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} has no data there yet.`]);
+    return answerStep(thought, { text: notIndexedInScopeText(WORDS[intent.event].track, scope), evidence: [] });
+  }
   const plan = makePlan(ctx, intent, series, o);
   if (plan.targets.length === 0) {
-    const thought = say(ctx, [`The ${WORDS[intent.event].track} shows no ${WORDS[intent.event].episode}.`]);
-    return answerStep(thought, { text: notSeenText(intent.event, o.thresholds[intent.event]), evidence: [] });
+    const where = scope ? ` ${scopeAdverbial(scope)}` : '';
+    const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} shows no ${WORDS[intent.event].episode}${where}.`]);
+    return answerStep(thought, { text: notSeenText(intent.event, o.thresholds[intent.event], scope), evidence: [] });
   }
   const index = ctx.steps.length;
-  const lead = index === 0 ? [overviewThought(plan)] : [resultThought(plan, ctx, index - 1)];
+  const lead = index === 0 ? [looking, overviewThought(plan)] : [resultThought(plan, ctx, index - 1)];
   const action = plan.actions[index];
-  if (ctx.final || !action) return finalAnswer(plan, ctx, lead);
+  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, o);
   const thought = say(ctx, [...lead, actionThought(action, plan, ctx)]);
   return { kind: 'tool', thought, call: toCall(action, plan, ctx) };
 }

@@ -4,6 +4,7 @@
  */
 
 import { formatClock } from '../../../time-format.js';
+import { scopeAdverbial } from '../../question-scope.js';
 import type { EvidenceDraft } from '../../types.js';
 import type { EventIntent, EventKind } from './intent.js';
 
@@ -12,7 +13,10 @@ export interface Finding {
   end: number;
   /** Key moment inside the window. */
   key: number;
-  /** Whether each boundary was placed on crop frames (else it is the per-second track's). */
+  /**
+   * Whether each boundary was placed on crop frames (else it is the per-second track's); a
+   * boundary that is the edge of the question's time scope counts as placed.
+   */
   startOnFrames: boolean;
   endOnFrames: boolean;
   /** Crop frames inside the window, and how many of them show the event. */
@@ -79,17 +83,31 @@ function count(n: number, w: Words): string {
   return n === 1 ? `one ${w.episode}` : `${n} ${w.episodes}`;
 }
 
+/** The part of the case a question is about, as the scout says it. */
+export interface SaidScope {
+  said: string;
+}
+
 /**
  * The answer text. `findings` are in answer order (best first); `total` is how many candidate
- * windows the track has in all, refined or not.
+ * windows the track has in all (within the scope, when there is one), refined or not. With a
+ * scope the answer says it first: "In the last 5 minutes (12:00–17:00), the first bleeding…".
  */
-export function answerText(intent: EventIntent, findings: readonly Finding[], total: number): string {
+export function answerText(intent: EventIntent, findings: readonly Finding[], total: number, scope: SaidScope | null = null): string {
+  const text = unscopedAnswer(intent, findings, total, scope !== null);
+  if (!scope || text === '') return text;
+  const where = scopeAdverbial(scope);
+  if (text.startsWith('Yes: ')) return `Yes, ${where}: ${text.slice('Yes: '.length)}`;
+  return `${capital(where)}, ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+function unscopedAnswer(intent: EventIntent, findings: readonly Finding[], total: number, scoped: boolean): string {
   const w = WORDS[intent.event];
   const [f] = findings;
   if (!f) return '';
   const inOrder = [...findings].sort((a, b) => a.start - b.start);
   const list = inOrder.map(range).join('; ');
-  const others = total > 1 ? ` There are ${count(total, w)} in all.` : '';
+  const others = total > 1 ? ` There are ${count(total, w)} ${scoped ? 'in that time' : 'in all'}.` : '';
   const which = intent.occurrence === 'first' ? 'first' : intent.occurrence === 'last' ? 'last' : intent.event === 'idle' ? 'longest' : 'main';
   switch (intent.occurrence) {
     case 'first':
@@ -114,19 +132,29 @@ export function answerText(intent: EventIntent, findings: readonly Finding[], to
   }
 }
 
-/** Why nothing was found, with the thresholds in plain words. */
-export function notSeenText(kind: EventKind, t: { high: number; minSeconds: number }): string {
+/** Why nothing was found, with the thresholds in plain words; with a scope, where it was looked for. */
+export function notSeenText(kind: EventKind, t: { high: number; minSeconds: number }, scope: SaidScope | null = null): string {
+  const where = scope ? ` ${scopeAdverbial(scope)}` : '';
+  const there = scope ? ' there' : '';
   if (kind === 'idle') {
     const still = Number((1 - t.high).toFixed(2));
     return (
-      `No pause was seen: motion never stays at or below ${still} (on a 0 to 1 scale from this recording's ` +
-      `stillest to its busiest moments) for ${t.minSeconds} s or more.`
+      `No pause was seen${where}: motion never stays at or below ${still} (on a 0 to 1 scale from this recording's ` +
+      `stillest to its busiest moments) for ${t.minSeconds} s or more${there}.`
     );
   }
   const w = WORDS[kind];
   return (
-    `No ${w.episode} was seen: the ${w.track} never reaches ${t.high} (on a 0 to 1 scale where 0 is this ` +
-    `recording's usual look) and stays up for ${t.minSeconds} s or more.`
+    `No ${w.episode} was seen${where}: the ${w.track} never reaches ${t.high} (on a 0 to 1 scale where 0 is this ` +
+    `recording's usual look) and stays up for ${t.minSeconds} s or more${there}.`
+  );
+}
+
+/** The part of the case asked about is not indexed yet (a live case, read as it grows). */
+export function notIndexedInScopeText(track: string, scope: SaidScope): string {
+  return (
+    `Nothing is indexed ${scopeAdverbial(scope)} yet (there is no ${track} there), so the scout has nothing to look at. ` +
+    'Ask again when indexing has caught up.'
   );
 }
 
