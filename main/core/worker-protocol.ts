@@ -201,7 +201,7 @@ export interface OutOfBodyFramesParams {
 export type RecordSource =
   | { kind: 'replay'; path: string; offset?: number }
   | { kind: 'device'; device: string }
-  | { kind: 'stream'; mimeType: string };
+  | { kind: 'stream'; mimeType: string; frameRate?: number };
 
 export interface RecordOptions {
   source: RecordSource;

@@ -171,7 +171,8 @@ export class RecordingService {
       state: a.state,
       source: a.sourceKind,
       sourceLabel: a.sourceLabel,
-      run: a.run,
+      // Before the first run has started the recording is about to be run 1.
+      run: Math.max(1, a.run),
       liveEdge: this.edgeOf(a),
       encoder: a.encoder,
       ...(a.message ? { message: a.message } : {}),
@@ -294,7 +295,8 @@ export class RecordingService {
       return { source: { kind: 'device', device }, kind: 'device', label: device };
     }
     if ('capture' in s) {
-      return { source: { kind: 'stream', mimeType: s.capture.mimeType }, kind: 'capture', label: s.capture.label || 'Capture device' };
+      const { mimeType, frameRate } = s.capture;
+      return { source: { kind: 'stream', mimeType, ...(frameRate ? { frameRate } : {}) }, kind: 'capture', label: s.capture.label || 'Capture device' };
     }
     const path = isAbsolute(s.replay) ? s.replay : resolve(req.cwd ?? process.cwd(), s.replay);
     if (!existsSync(path)) throw new OpscopeError('not-found', `The file to replay was not found: ${path}`);
@@ -420,13 +422,12 @@ export class RecordingService {
     a.runFinish = new AbortController();
     const runFolder = join(a.folder, `run-${String(a.run).padStart(3, '0')}`);
     await mkdir(runFolder, { recursive: true });
-    let gapPending = gap;
+    // The gap lasts until this run starts; it is placed where its first segment lands in the case.
+    let gapPending = gap ? { seconds: (Date.now() - gap.since) / 1000, reason: gap.reason } : null;
     let adding = Promise.resolve();
     const onSegment = (file: string) => {
       adding = adding.then(async () => {
-        if (gapPending && this.caseDuration(a.caseId) > 0) {
-          this.addGap(a.caseId, a.id, (Date.now() - gapPending.since) / 1000, gapPending.reason);
-        }
+        if (gapPending && this.caseDuration(a.caseId) > 0) this.addGap(a.caseId, a.id, gapPending.seconds, gapPending.reason);
         gapPending = null;
         await this.addSegment(a, file);
       });

@@ -6,6 +6,7 @@ import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
 import { runCli, tempHome } from '../fixtures/cli.js';
 import { importCase, testHost } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
+import { iou } from '../fixtures/windows.js';
 
 /*
  * The whole ask loop on real generated recordings: the worker's tools decode real frames, the
@@ -56,11 +57,6 @@ interface RunSummary {
   toolCalls: number;
 }
 
-function iou(a: { start: number; end: number }, b: { start: number; end: number }): number {
-  const inter = Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
-  const union = Math.max(a.end, b.end) - Math.min(a.start, b.start);
-  return union > 0 ? inter / union : 0;
-}
 
 describe('asking a recording with the scout backend', () => {
   let home: string;

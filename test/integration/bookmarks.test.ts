@@ -8,6 +8,7 @@ import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
 import { tempHome } from '../fixtures/cli.js';
 import { importCase, testHost } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
+import { iou } from '../fixtures/windows.js';
 
 /*
  * Bookmarks on a real generated recording, and questions scoped by them or by "the last N
@@ -30,11 +31,6 @@ interface Asked {
   toolCalls: number;
 }
 
-function iou(a: { start: number; end: number }, b: { start: number; end: number }): number {
-  const inter = Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
-  const union = Math.max(a.end, b.end) - Math.min(a.start, b.start);
-  return union > 0 ? inter / union : 0;
-}
 
 function within(a: Asked, start: number, end: number): void {
   for (const e of a.evidence) {

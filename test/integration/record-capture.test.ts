@@ -53,7 +53,7 @@ describe('a recording captured by the app window', () => {
       if (name === 'recording.ended') ended.push(payload as RecordingEnded);
     });
     const { recordingId, caseId } = (await host.call('recording.start', {
-      source: { capture: { label: 'Endoscope (USB capture)', mimeType: 'video/webm;codecs=vp8' } },
+      source: { capture: { label: 'Endoscope (USB capture)', mimeType: 'video/webm;codecs=vp8', frameRate: 15 } },
       name: 'Window capture',
       segmentSeconds: 3,
     })) as { recordingId: string; caseId: string };
@@ -90,6 +90,8 @@ describe('a recording captured by the app window', () => {
     expect(detail.duration).toBeGreaterThan(17.5);
     expect(detail.duration).toBeLessThan(18.5);
     expect(detail.parts.every((p) => p.codec === 'h264')).toBe(true);
+    // Written at the device's rate, whatever the stream's millisecond timestamps.
+    expect(detail.parts.every((p) => Math.abs(p.fps - 15) < 0.01)).toBe(true);
     expect(detail.parts.map((p) => p.path.match(/run-(\d+)/)?.[1])).toEqual(expect.arrayContaining(['001', '002']));
     // The gap is where recording resumed, as long as the source was away.
     expect(detail.gaps).toHaveLength(1);

@@ -7,7 +7,7 @@ import { playbackFor, summarizeProbe } from '../../main/core/media-info.js';
 import { tool } from '../../main/node/ffmpeg/locate.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../main/node/ffmpeg/run.js';
 import { LIBX264 } from '../../main/node/record/encoders.js';
-import { stopOrphanRecorder } from '../../main/node/record/orphans.js';
+import { processInfo, stopOrphanRecorder } from '../../main/node/record/orphans.js';
 import { isSegmentIntact, salvagedPath, salvageSegment, scanMp4 } from '../../main/node/record/salvage.js';
 import { recordArgs, recordSegments, SEGMENT_LIST, type ClosedSegment, type H264Encoder } from '../../main/node/record/segment-recorder.js';
 import { ffmpegVideo } from '../fixtures/media.js';
@@ -36,14 +36,6 @@ async function decodeErrors(file: string): Promise<string[]> {
 const listed = (folder: string) =>
   existsSync(join(folder, SEGMENT_LIST)) ? readFileSync(join(folder, SEGMENT_LIST), 'utf8').split('\n').filter(Boolean).length : 0;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('recording into fragmented MP4 segments', () => {
   let root: string;
@@ -182,13 +174,13 @@ describe('recording into fragmented MP4 segments', () => {
 
     // Same program, another recording's folder: a reused pid must not be stopped.
     expect(await stopOrphanRecorder(pid, join(root, 'killed'), { graceMs: 500 })).toBe('not-ours');
-    expect(alive(pid)).toBe(true);
+    expect((await processInfo(pid)).running).toBe(true);
 
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
     expect(await stopOrphanRecorder(pid, folder, { graceMs: 10_000 })).toBe('stopped');
     const how = await exited;
     expect(how.signal === null || how.signal === 'SIGTERM').toBe(true);
-    expect(alive(pid)).toBe(false);
+    expect((await processInfo(pid)).running).toBe(false);
     expect(await stopOrphanRecorder(pid, folder)).toBe('not-running');
 
     // ffmpeg closed the segment it was writing: listed, whole, playable.

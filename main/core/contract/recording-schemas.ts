@@ -11,7 +11,14 @@ export const RecordingSource = z.union([
   z.object({ replay: SourcePath }).strict(),
   z.object({ device: z.string().min(1).max(200) }).strict(),
   /** The app window captures the device (MediaRecorder) and sends the stream with `recording.chunk`. */
-  z.object({ capture: z.object({ label: z.string().max(200), mimeType: CaptureMime }).strict() }).strict(),
+  z.object({
+    capture: z.object({
+      label: z.string().max(200),
+      mimeType: CaptureMime,
+      /** The device's frame rate: the segments are written at it (the browser's stream has capture-clock timestamps). */
+      frameRate: z.number().min(1).max(240).optional(),
+    }).strict(),
+  }).strict(),
 ]);
 export type RecordingSource = z.infer<typeof RecordingSource>;
 

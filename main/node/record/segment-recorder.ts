@@ -14,6 +14,8 @@ export const SEGMENT_LIST = 'segments.csv';
 export const SEGMENT_EXT = '.mp4';
 /** Segment names are this (or the recording's prefix), a five-digit number and SEGMENT_EXT. */
 export const SEGMENT_PREFIX = 'seg-';
+/** The frame rate of a window capture whose device did not say. */
+const DEFAULT_CAPTURE_FPS = 30;
 const OPEN_ENDED_MS = 24 * 3600_000;
 const POLL_MS = 250;
 
@@ -83,6 +85,9 @@ export function recordArgs(opts: RecordOptions, encoder: H264Encoder = LIBX264):
     ...inputArgs(opts.source),
     ...(opts.durationS ? ['-t', String(opts.durationS)] : []),
     '-map', '0:v:0', '-an',
+    // A browser's stream carries capture-clock timestamps in milliseconds: written at the device's
+    // rate, the segments have a frame rate players and the index can rely on.
+    ...(opts.source.kind === 'stream' ? ['-vsync', 'cfr', '-r', String(opts.source.frameRate ?? DEFAULT_CAPTURE_FPS)] : []),
     ...commonEncodeArgs(interval),
     ...encoder.args,
     '-f', 'segment', '-segment_time', String(s), '-reset_timestamps', '1',

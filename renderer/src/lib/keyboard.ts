@@ -58,6 +58,12 @@ export const SHORTCUTS: ShortcutGroup[] = [
     ],
   },
   {
+    title: 'Recording',
+    items: [
+      { keys: [['B']], label: 'Bookmark this moment: the live edge while recording, else the frame on screen (Enter labels it, Esc skips)' },
+    ],
+  },
+  {
     title: 'App',
     items: [
       { keys: [[mod, 'O']], label: 'Open recordings (O too, while no case is open)' },
@@ -164,6 +170,12 @@ export function installShortcuts(app: AppState, focusFilter: () => void): () => 
       case '/':
         app.library.collapsed = false;
         focusFilter();
+        e.preventDefault();
+        return;
+      case 'b':
+      case 'B':
+        // While recording this marks the recording's live edge, whichever case is open.
+        if (!e.repeat) void app.addBookmark();
         e.preventDefault();
         return;
     }

@@ -1,4 +1,5 @@
 import type { OpscopeApi } from '../../../../main/core/contract/api.js';
+import type { Bookmark } from '../../../../main/core/contract/bookmark-schemas.js';
 import type { AppInfo, FrameRef, ImportResult, Settings } from '../../../../main/core/contract/schemas.js';
 import { errorCode, errorMessage } from '../api/index.js';
 import type { ConnectionInfo, WsClient } from '../api/ws-client.js';
@@ -7,6 +8,7 @@ import { Exporter } from './exporter.svelte.js';
 import { OpenCase } from './open-case.svelte.js';
 import { Importer } from './importer.svelte.js';
 import { Library } from './library.svelte.js';
+import { Recorder } from './recorder.svelte.js';
 import { Toasts } from './toasts.svelte.js';
 
 const LAST_CASE_KEY = 'opscope.lastCase';
@@ -27,6 +29,8 @@ export class AppState {
   readonly importer: Importer;
   /** Teaching clips and training sets. */
   readonly exporter: Exporter;
+  /** Operating-room mode: capturing a device into a case that grows while it is recorded. */
+  readonly recorder: Recorder;
 
   info = $state<AppInfo | null>(null);
   settings = $state<Settings | null>(null);
@@ -43,6 +47,17 @@ export class AppState {
   casePanelOpen = $state(true);
   /** The question box of the open case, registered by the panel (for the Q shortcut). */
   questionBox: HTMLTextAreaElement | null = null;
+  /**
+   * The bookmark just asked for: a small field offers to label it. It shows at the press, before
+   * the bookmark is stored, so that typing right after B goes into the field.
+   */
+  bookmarkPrompt = $state<{ key: number; bookmark: Bookmark | null } | null>(null);
+  private promptKey = 0;
+  /** Bookmarks made by recent presses, and labels typed before their bookmark was stored. */
+  private pressed: { key: number; bookmark: Bookmark }[] = [];
+  private labelsWaiting: { key: number; label: string }[] = [];
+  /** Bumped on each bookmark made, so the big button can flash. */
+  bookmarkFlash = $state(0);
   systemDark = $state(true);
   booted = $state(false);
   bootError = $state<string | null>(null);
@@ -60,6 +75,21 @@ export class AppState {
     this.library = new Library(api, this.toasts);
     this.importer = new Importer(api);
     this.exporter = new Exporter(api, this.toasts, () => this.info?.dataDir ?? null);
+    this.recorder = new Recorder(api, this.toasts, {
+      captureDevice: () => this.settings?.captureDevice ?? '',
+      rememberDevice: async (label) => {
+        if (this.settings && this.settings.captureDevice !== label) await this.saveSettings({ captureDevice: label });
+      },
+      openCase: (caseId) => this.openCase(caseId),
+      currentCaseId: () => this.current?.id ?? null,
+      liveEdgeChanged: (caseId, edge) => {
+        if (this.current?.id === caseId) this.current.setLiveEdge(edge);
+        // The case grows: its length in the library follows.
+        if (edge === null) this.library.refreshSoon();
+      },
+      caseName: (caseId) => this.library.get(caseId)?.name ?? null,
+      desktop: () => this.api.transport === 'electron',
+    });
   }
 
   async init(): Promise<void> {
@@ -97,6 +127,9 @@ export class AppState {
         `It no longer matches what “${name}” was indexed from: its timeline, evidence times and exports may be wrong. Import the file again to index it anew.`,
       );
     });
+    this.api.on('bookmarks.changed', ({ caseId }) => {
+      if (this.current?.id === caseId) void this.current.bookmarks.load();
+    });
     this.api.on('export.progress', (p) => this.exporter.onProgress(p));
     this.api.on('export.done', (d) => this.exporter.onDone(d));
 
@@ -130,6 +163,12 @@ export class AppState {
     }
     await this.library.refresh();
     this.booted = true;
+    // A recording going on (this window was reloaded) opens its case and takes the device back.
+    await this.recorder.init();
+    if (this.recorder.active) {
+      await this.openCase(this.recorder.active.caseId);
+      return;
+    }
     const last = localStorage.getItem(LAST_CASE_KEY);
     if (last && this.library.get(last)) await this.openCase(last);
     else if (this.library.cases.length === 1) await this.openCase(this.library.cases[0]!.id);
@@ -149,7 +188,10 @@ export class AppState {
       await this.current.refreshIndexData();
       await this.current.agent.load();
       await this.current.reviews.load();
+      await this.current.bookmarks.load();
     }
+    await this.recorder.loadStatus();
+    await this.recorder.loadInterrupted();
   }
 
   async openCase(caseId: string): Promise<void> {
@@ -164,6 +206,7 @@ export class AppState {
       const detail = await this.api.call('cases.get', { caseId });
       if (this.opening !== caseId) return;
       const s = new OpenCase(this.api, this.toasts, detail);
+      s.liveEdge = this.recorder.recordingOf(caseId)?.liveEdge ?? null;
       this.current = s;
       localStorage.setItem(LAST_CASE_KEY, caseId);
       await s.start();
@@ -179,6 +222,58 @@ export class AppState {
     const s = this.current;
     this.current = null;
     if (s) void s.close();
+  }
+
+  /**
+   * B, or the big button: marks this moment. While recording, "now" is the live edge of the case
+   * being recorded (whichever case is open); otherwise the frame on screen of the open case.
+   */
+  async addBookmark(): Promise<void> {
+    const rec = this.recorder.active;
+    const s = this.current;
+    let input: { caseId: string; time?: number };
+    if (rec && rec.state !== 'stopping') input = { caseId: rec.caseId };
+    else if (s && s.duration > 0) input = { caseId: s.id, time: Math.max(0, Math.min(s.duration, s.player.position)) };
+    else return;
+    const key = ++this.promptKey;
+    this.bookmarkPrompt = { key, bookmark: null };
+    this.bookmarkFlash++;
+    try {
+      const b = await this.api.call('bookmarks.add', input);
+      this.pressed = [...this.pressed.slice(-19), { key, bookmark: b }];
+      if (this.bookmarkPrompt?.key === key) this.bookmarkPrompt = { key, bookmark: b };
+      if (this.current?.id === b.caseId) this.current.bookmarks.upsert(b);
+      const label = this.labelsWaiting.find((w) => w.key === key)?.label;
+      this.labelsWaiting = this.labelsWaiting.filter((w) => w.key !== key);
+      if (label) await this.labelBookmark(key, label);
+    } catch (err) {
+      this.labelsWaiting = this.labelsWaiting.filter((w) => w.key !== key);
+      if (this.bookmarkPrompt?.key === key) this.bookmarkPrompt = null;
+      this.toasts.error('Could not add the bookmark', err);
+    }
+  }
+
+  /** The label typed after press `key` (saved once its bookmark is stored). */
+  async labelBookmark(key: number, label: string): Promise<void> {
+    const text = label.trim();
+    if (!text) return;
+    const b = this.pressed.find((p) => p.key === key)?.bookmark;
+    if (!b) {
+      this.labelsWaiting = [...this.labelsWaiting.filter((w) => w.key !== key), { key, label: text }];
+      return;
+    }
+    try {
+      const nb = await this.api.call('bookmarks.update', { bookmarkId: b.bookmarkId, label: text });
+      this.pressed = this.pressed.map((p) => (p.key === key ? { key, bookmark: nb } : p));
+      if (this.current?.id === nb.caseId) this.current.bookmarks.upsert(nb);
+    } catch (err) {
+      this.toasts.error('Could not label the bookmark', err);
+    }
+  }
+
+  /** The label field was closed (saved, skipped or timed out). */
+  closeBookmarkPrompt(key: number): void {
+    if (this.bookmarkPrompt?.key === key) this.bookmarkPrompt = null;
   }
 
   /** Q: shows the case panel and puts the cursor in its question box. */

@@ -5,6 +5,7 @@ import type {
 } from '../../../../main/core/contract/schemas.js';
 import { errorCode } from '../api/index.js';
 import { CaseAgent } from './agent.svelte.js';
+import { CaseBookmarks } from './bookmarks.svelte.js';
 import { Player, snapSpeed } from './player.svelte.js';
 import { CaseReviews } from './reviews.svelte.js';
 import type { Toasts } from './toasts.svelte.js';
@@ -36,14 +37,18 @@ export class OpenCase {
   /** A range marked with I and O (case seconds), e.g. to export as a clip. */
   markIn = $state<number | null>(null);
   markOut = $state<number | null>(null);
+  /** Case time being recorded now, while this case is recorded live (beyond the closed segments). */
+  liveEdge = $state<number | null>(null);
 
   timeline = $derived(new CaseTimeline(this.detail.parts.map((p) => ({ id: p.id, duration: p.duration }))));
   duration = $derived(this.timeline.duration);
+  /** What the timeline spans: the recorded parts, and while recording, up to the live edge. */
+  extent = $derived(Math.max(this.duration, this.liveEdge ?? 0));
   span = $derived(Math.max(1e-6, this.zoomEnd - this.zoomStart));
-  zoomed = $derived(this.duration > 0 && this.span < this.duration - 1e-6);
+  zoomed = $derived(this.extent > 0 && this.span < this.extent - 1e-6);
   /** Zoom as a level for the slider: 0 shows the whole case, each step of 1 is e times closer. */
-  zoomLevel = $derived(this.duration > 0 ? Math.log(this.duration / this.span) : 0);
-  maxZoomLevel = $derived(this.duration > MIN_SPAN ? Math.log(this.duration / MIN_SPAN) : 0);
+  zoomLevel = $derived(this.extent > 0 ? Math.log(this.extent / this.span) : 0);
+  maxZoomLevel = $derived(this.extent > MIN_SPAN ? Math.log(this.extent / MIN_SPAN) : 0);
   /** The marked range once both ends are set in order. */
   range = $derived(this.markIn !== null && this.markOut !== null && this.markIn < this.markOut ? { start: this.markIn, end: this.markOut } : null);
 
@@ -52,6 +57,8 @@ export class OpenCase {
   readonly agent: CaseAgent;
   /** The clinician's reviews of that evidence. */
   readonly reviews: CaseReviews;
+  /** Moments marked in the case. */
+  readonly bookmarks: CaseBookmarks;
   readonly id: string;
 
   private closed = false;
@@ -75,15 +82,16 @@ export class OpenCase {
     this.player = new Player(this, api, toasts);
     this.agent = new CaseAgent(api, toasts, this.id, () => this.player);
     this.reviews = new CaseReviews(api, toasts, this);
+    this.bookmarks = new CaseBookmarks(api, toasts, this.id);
   }
 
   /** Restores the saved view, then loads what the timeline and the frame stepping need. */
   async start(): Promise<void> {
     const view = this.detail.view;
-    if (view) {
-      this.player.speed = snapSpeed(view.speed);
-      this.setZoom(view.zoomStart, view.zoomEnd > view.zoomStart ? view.zoomEnd : this.duration, false);
-    } else this.setZoom(0, this.duration, false);
+    if (view) this.player.speed = snapSpeed(view.speed);
+    // A case being recorded opens on the whole timeline, which grows with the recording.
+    if (view && this.liveEdge === null) this.setZoom(view.zoomStart, view.zoomEnd > view.zoomStart ? view.zoomEnd : this.duration, false);
+    else this.setZoom(0, this.extent, false);
     const target = view ? Math.min(view.position, this.duration) : 0;
     // The part under the saved position first: its frames decide what is on screen.
     const first = this.detail.parts.length ? this.timeline.locate(target).index : -1;
@@ -99,6 +107,7 @@ export class OpenCase {
     void this.refreshIndexData();
     void this.agent.load();
     void this.reviews.load();
+    void this.bookmarks.load();
     for (let i = 0; i < this.detail.parts.length; i++) if (i !== first) void this.loadFrameTimes(i);
   }
 
@@ -159,10 +168,14 @@ export class OpenCase {
       const detail = await this.api.call('cases.get', { caseId: this.id });
       if (this.closed) return;
       const before = this.detail.parts;
+      const extent = this.extent;
+      const whole = !this.zoomed;
+      const showedEnd = this.zoomEnd >= extent - 1e-3;
       this.detail = detail;
       const sameParts = before.length === detail.parts.length && before.every((p, i) => p.id === detail.parts[i]!.id);
       if (!sameParts) this.frameTimes = detail.parts.map((p) => this.frameTimes[before.findIndex((b) => b.id === p.id)] ?? null);
-      if (this.zoomEnd > this.duration || !this.zoomed) this.setZoom(this.zoomStart, this.zoomed ? this.zoomEnd : this.duration, false);
+      // A case that grew (recorded live) keeps its window whole in what is remembered too.
+      this.extentChanged(extent, whole, showedEnd, this.extent !== extent);
       this.player.partsChanged();
       detail.parts.forEach((_, i) => void this.loadFrameTimes(i));
     } catch (err) {
@@ -200,8 +213,29 @@ export class OpenCase {
 
   // ---- timeline window -------------------------------------------------------------------
 
+  /**
+   * The recording moved on: the timeline grows with it. A window showing the end keeps showing it
+   * (the whole case stays whole; a zoomed window following the live edge moves along).
+   */
+  setLiveEdge(edge: number | null): void {
+    const before = this.extent;
+    const showedEnd = this.zoomEnd >= before - 1e-3;
+    const whole = !this.zoomed;
+    this.liveEdge = edge;
+    // Remembered when the recording ends (not at every tick of the live edge).
+    this.extentChanged(before, whole, showedEnd, edge === null && before !== this.extent);
+  }
+
+  /** The timeline's extent changed from `before`; the window was whole, or showed the end. */
+  private extentChanged(before: number, whole: boolean, showedEnd: boolean, save = false): void {
+    const after = this.extent;
+    if (whole) this.setZoom(0, after, save);
+    else if (showedEnd && after > before) this.setZoom(this.zoomStart + (after - before), this.zoomEnd + (after - before), save);
+    else if (this.zoomEnd > after) this.setZoom(this.zoomStart, after, save);
+  }
+
   setZoom(start: number, end: number, save = true): void {
-    const d = this.duration;
+    const d = this.extent;
     if (d <= 0) {
       this.zoomStart = 0;
       this.zoomEnd = 0;
@@ -224,7 +258,7 @@ export class OpenCase {
   }
 
   setZoomLevel(level: number): void {
-    const span = this.duration / Math.exp(Math.max(0, Math.min(this.maxZoomLevel, level)));
+    const span = this.extent / Math.exp(Math.max(0, Math.min(this.maxZoomLevel, level)));
     const p = this.player.position;
     const anchor = p >= this.zoomStart && p <= this.zoomEnd ? p : this.zoomStart + this.span / 2;
     const r = Math.max(0, Math.min(1, (anchor - this.zoomStart) / this.span));
@@ -236,7 +270,7 @@ export class OpenCase {
   }
 
   fit(): void {
-    this.setZoom(0, this.duration);
+    this.setZoom(0, this.extent);
   }
 
   /** Keeps the playhead in view: pages the window when the playhead leaves it. */
@@ -318,6 +352,7 @@ export class OpenCase {
     if (this.indexRefreshTimer) clearTimeout(this.indexRefreshTimer);
     this.agent.dispose();
     this.reviews.dispose();
+    this.bookmarks.dispose();
     this.player.dispose();
     return saving;
   }

@@ -1,10 +1,16 @@
 import type { CaseTimeline } from '../../../../main/core/case-time.js';
 import { formatTime } from '../../../../main/core/time-format.js';
-import type { CaseTracks, PartThumbnails, TrackName } from '../../../../main/core/contract/schemas.js';
+import type { CaseTracks, PartThumbnails, RecordingGap, TrackName } from '../../../../main/core/contract/schemas.js';
+import { gapLabel, type BookmarkMark, type MarkHit } from '../recording/marks.js';
 import type { Badge } from '../review/review.js';
+
+export { gapLabel, markAt, type BookmarkMark, type MarkHit } from '../recording/marks.js';
 
 /** Row geometry of the timeline, in CSS pixels. */
 export const RULER_H = 22;
+/** The row of bookmarks, gaps of a live recording and the live edge. */
+export const MARKS_H = 18;
+export const THUMB_TOP = RULER_H + MARKS_H;
 export const THUMB_H = 50;
 export const TRACK_H = 22;
 export const ROW_GAP = 2;
@@ -12,7 +18,7 @@ export const ROW_GAP = 2;
 export const TRACK_ORDER: TrackName[] = ['motion', 'blood', 'haze', 'outOfBody', 'brightness', 'sceneChange'];
 
 export function trackTop(i: number): number {
-  return RULER_H + THUMB_H + ROW_GAP + i * (TRACK_H + ROW_GAP);
+  return THUMB_TOP + THUMB_H + ROW_GAP + i * (TRACK_H + ROW_GAP);
 }
 
 export const TIMELINE_H = trackTop(TRACK_ORDER.length);
@@ -32,6 +38,10 @@ export interface Palette {
   agent: string;
   /** The range marked with I and O. */
   range: string;
+  /** Bookmarks, gaps of a live recording (signal lost), and the live edge. */
+  bookmark: string;
+  lost: string;
+  live: string;
   tracks: Record<TrackName, string>;
 }
 
@@ -51,6 +61,9 @@ export function readPalette(el: Element): Palette {
     hover: v('--tl-hover', 'rgba(255,255,255,0.5)'),
     agent: v('--tl-agent', '#7fb0ef'),
     range: v('--tl-range', '#78c49a'),
+    bookmark: v('--tl-bookmark', '#e48fd4'),
+    lost: v('--tl-lost', '#ec8a5e'),
+    live: v('--tl-live', '#ff5c5c'),
     tracks: {
       motion: v('--track-motion', '#7c9cc4'),
       blood: v('--track-blood', '#c46a6a'),
@@ -105,6 +118,10 @@ export interface DrawStats {
   agentEvidence: number;
   /** Evidence drawn in a window corrected by review. */
   agentCorrected: number;
+  /** Bookmarks and gaps drawn (at least partly in view), and where, for pointing at them. */
+  bookmarks: number;
+  gaps: number;
+  hits: MarkHit[];
 }
 
 /** An evidence window and what review made of it. */
@@ -135,6 +152,8 @@ export interface BaseInput {
   sheet: (src: string) => HTMLImageElement | null;
   palette: Palette;
   agent?: AgentBands | null;
+  bookmarks?: readonly BookmarkMark[];
+  gaps?: readonly RecordingGap[];
 }
 
 /** Index of the thumbnail nearest to `t` among ascending `times`. */
@@ -186,7 +205,7 @@ export function sheetUrl(p: PartThumbnails, sheet: number): string {
 export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawStats {
   const { view, height, timeline, tracks, thumbs, palette } = input;
   const W = view.width;
-  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0, agentCrops: 0, agentEvidence: 0, agentCorrected: 0 };
+  const stats: DrawStats = { thumbTiles: 0, trackColumns: 0, gapColumns: 0, agentCrops: 0, agentEvidence: 0, agentCorrected: 0, bookmarks: 0, gaps: 0, hits: [] };
   ctx.clearRect(0, 0, W, height);
   ctx.fillStyle = palette.bg;
   ctx.fillRect(0, 0, W, height);
@@ -219,7 +238,7 @@ export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawS
   ctx.stroke();
 
   // Thumbnail strip.
-  const stripTop = RULER_H;
+  const stripTop = THUMB_TOP;
   ctx.fillStyle = palette.row;
   ctx.fillRect(0, stripTop, caseEndX, THUMB_H);
   const sample = thumbs[0];
@@ -329,24 +348,27 @@ export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawS
     ctx.fillRect(caseEndX, RULER_H, W - caseEndX, height - RULER_H);
   }
 
-  // Part boundaries.
+  // Part boundaries; where they crowd (a live recording's short segments), only those with room.
   ctx.save();
   ctx.strokeStyle = palette.boundary;
   ctx.fillStyle = palette.boundary;
   ctx.setLineDash([3, 3]);
+  let lastLine = Number.NEGATIVE_INFINITY;
   timeline.starts.forEach((s, i) => {
     if (i === 0) return;
     const x = Math.round(xAt(view, s)) + 0.5;
-    if (x < 0 || x > W) return;
+    if (x < 0 || x > W || x - lastLine < 6) return;
+    lastLine = x;
     ctx.beginPath();
-    ctx.moveTo(x, 2);
+    ctx.moveTo(x, RULER_H);
     ctx.lineTo(x, height);
     ctx.stroke();
   });
   ctx.restore();
-  // Part labels as small tags at the top of the strip, clear of the ruler's numbers.
+  // Part labels as small tags at the top of the strip, never over one another.
   ctx.font = '600 10px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
+  let labelEnd = Number.NEGATIVE_INFINITY;
   timeline.starts.forEach((s, i) => {
     if (timeline.parts.length < 2) return;
     const x = Math.round(xAt(view, s));
@@ -354,12 +376,112 @@ export function drawBase(ctx: CanvasRenderingContext2D, input: BaseInput): DrawS
     const label = `Part ${i + 1}`;
     const w = ctx.measureText(label).width + 8;
     const lx = Math.max(0, x + (i === 0 ? 0 : 1));
+    if (lx < labelEnd + 4) return;
+    labelEnd = lx + w;
     ctx.fillStyle = palette.boundary;
-    ctx.fillRect(lx, RULER_H, w, 14);
+    ctx.fillRect(lx, THUMB_TOP, w, 14);
     ctx.fillStyle = palette.bg;
-    ctx.fillText(label, lx + 4, RULER_H + 7.5);
+    ctx.fillText(label, lx + 4, THUMB_TOP + 7.5);
   });
+  drawMarksRow(ctx, view, height, input.gaps ?? [], input.bookmarks ?? [], palette, stats);
   return stats;
+}
+
+function roundRect(ctx: CanvasRenderingContext2D, x: number, y: number, w: number, h: number, r: number) {
+  ctx.beginPath();
+  ctx.moveTo(x + r, y);
+  ctx.lineTo(x + w - r, y);
+  ctx.quadraticCurveTo(x + w, y, x + w, y + r);
+  ctx.lineTo(x + w, y + h - r);
+  ctx.quadraticCurveTo(x + w, y + h, x + w - r, y + h);
+  ctx.lineTo(x + r, y + h);
+  ctx.quadraticCurveTo(x, y + h, x, y + h - r);
+  ctx.lineTo(x, y + r);
+  ctx.quadraticCurveTo(x, y, x + r, y);
+  ctx.closePath();
+}
+
+/**
+ * The marks row, under the ruler: gaps of a live recording (a broken line through every row, and
+ * a tag with the time missed) and bookmarks (a numbered flag on a thin pole).
+ */
+function drawMarksRow(
+  ctx: CanvasRenderingContext2D,
+  view: View,
+  height: number,
+  gaps: readonly RecordingGap[],
+  bookmarks: readonly BookmarkMark[],
+  palette: Palette,
+  stats: DrawStats,
+): void {
+  const W = view.width;
+  const top = RULER_H;
+  const tagY = top + 2;
+  const tagH = MARKS_H - 4;
+  ctx.save();
+  ctx.font = '600 10px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.strokeStyle = palette.grid;
+  ctx.beginPath();
+  ctx.moveTo(0, THUMB_TOP - 0.5);
+  ctx.lineTo(W, THUMB_TOP - 0.5);
+  ctx.stroke();
+
+  for (const g of gaps) {
+    const x = Math.round(xAt(view, g.at));
+    if (x < -120 || x > W + 2) continue;
+    stats.gaps++;
+    // A zigzag: the picture breaks here.
+    ctx.strokeStyle = palette.lost;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(x, THUMB_TOP);
+    for (let y = THUMB_TOP, k = 0; y < height; y += 4, k++) ctx.lineTo(x + (k % 2 ? -2 : 2), Math.min(height, y + 4));
+    ctx.stroke();
+    const label = gapLabel(g);
+    const w = ctx.measureText(label).width + 10;
+    const lx = Math.max(0, Math.min(W - w, x + 1 > W - w ? x - w : x + 1));
+    ctx.fillStyle = palette.lost;
+    roundRect(ctx, lx, tagY, w, tagH, 3);
+    ctx.fill();
+    ctx.fillStyle = palette.bg;
+    ctx.fillText(label, lx + 5, tagY + tagH / 2 + 0.5);
+    stats.hits.push({ kind: 'gap', x0: Math.min(lx, x - 3), x1: Math.max(lx + w, x + 3), time: g.at, gap: g });
+  }
+
+  for (const b of bookmarks) {
+    const x = Math.round(xAt(view, b.time)) + 0.5;
+    if (x < -30 || x > W + 2) continue;
+    stats.bookmarks++;
+    ctx.strokeStyle = palette.bookmark;
+    ctx.lineWidth = 1;
+    ctx.globalAlpha = 0.8;
+    ctx.beginPath();
+    ctx.moveTo(x, top + 1);
+    ctx.lineTo(x, height);
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    const label = String(b.number);
+    const w = Math.max(16, ctx.measureText(label).width + 10);
+    // A flag: square at the pole, notched at the free end.
+    const fx = x + w > W ? x - w : x;
+    const dir = fx < x ? -1 : 1;
+    const free = dir === 1 ? fx + w : fx;
+    ctx.fillStyle = palette.bookmark;
+    ctx.beginPath();
+    ctx.moveTo(x, tagY);
+    ctx.lineTo(free, tagY);
+    ctx.lineTo(free - dir * 4, tagY + tagH / 2);
+    ctx.lineTo(free, tagY + tagH);
+    ctx.lineTo(x, tagY + tagH);
+    ctx.closePath();
+    ctx.fill();
+    ctx.fillStyle = palette.bg;
+    const tw = ctx.measureText(label).width;
+    ctx.fillText(label, Math.min(fx, x) + (w - 4 - tw) / 2 + (dir === 1 ? 0 : 4), tagY + tagH / 2 + 0.5);
+    stats.hits.push({ kind: 'bookmark', x0: Math.min(fx, x) - 2, x1: Math.max(fx + w, x) + 2, time: b.time, mark: b });
+  }
+  ctx.restore();
 }
 
 /** Merges overlapping windows, so overlapping crops do not darken each other. */
@@ -389,7 +511,7 @@ function drawAgentBands(ctx: CanvasRenderingContext2D, view: View, height: numbe
     // Keep a window narrower than a pixel visible.
     return x1 - x0 < 2 ? [x0 - 1, x0 + 1] : [x0, x1];
   };
-  const top = RULER_H;
+  const top = THUMB_TOP;
   const solid = (s: [number, number], fill: number) => {
     ctx.globalAlpha = fill;
     ctx.fillRect(s[0], top, s[1] - s[0], height - top);
@@ -509,13 +631,57 @@ function drawMarks(ctx: CanvasRenderingContext2D, view: View, height: number, ma
   ctx.restore();
 }
 
+/**
+ * A case being recorded: what is recorded but not yet in a closed segment (from the end of the
+ * parts to the live edge) is hatched, and the live edge is a red line tagged LIVE.
+ */
+export interface LiveMark {
+  /** End of the closed segments (the parts' duration). */
+  recorded: number;
+  edge: number;
+  /** Waiting for the source: the edge is drawn without its pulse colour. */
+  waiting: boolean;
+}
+
+function drawLive(ctx: CanvasRenderingContext2D, view: View, height: number, live: LiveMark, palette: Palette): void {
+  const W = view.width;
+  const x0 = Math.max(0, xAt(view, live.recorded));
+  const x = Math.round(xAt(view, live.edge));
+  ctx.save();
+  if (x > x0) {
+    ctx.fillStyle = palette.live;
+    ctx.globalAlpha = 0.1;
+    ctx.fillRect(x0, THUMB_TOP, Math.min(W, x) - x0, height - THUMB_TOP);
+    ctx.globalAlpha = 0.5;
+    ctx.fillStyle = hatch(ctx, palette.live);
+    ctx.fillRect(x0, THUMB_TOP, Math.min(W, x) - x0, THUMB_H);
+  }
+  ctx.globalAlpha = 1;
+  if (x >= -2 && x <= W + 2) {
+    const color = live.waiting ? palette.lost : palette.live;
+    ctx.fillStyle = color;
+    ctx.fillRect(x - 1, RULER_H, 2, height - RULER_H);
+    ctx.font = '700 10px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    const label = live.waiting ? 'WAITING' : 'LIVE';
+    const w = ctx.measureText(label).width + 10;
+    const lx = Math.max(0, x - w);
+    roundRect(ctx, lx, RULER_H + 2, w, MARKS_H - 4, 3);
+    ctx.fill();
+    ctx.fillStyle = '#ffffff';
+    ctx.fillText(label, lx + 5, RULER_H + MARKS_H / 2 + 0.5);
+  }
+  ctx.restore();
+}
+
 /** Playhead and hover line, on their own layer so playback never redraws the tracks. */
 export function drawOverlay(
   ctx: CanvasRenderingContext2D,
-  o: { view: View; height: number; position: number; hover: number | null; palette: Palette; marks?: OverlayMarks },
+  o: { view: View; height: number; position: number; hover: number | null; palette: Palette; marks?: OverlayMarks; live?: LiveMark | null },
 ): void {
   const { view, height, palette } = o;
   ctx.clearRect(0, 0, view.width, height);
+  if (o.live) drawLive(ctx, view, height, o.live, palette);
   if (o.marks) drawMarks(ctx, view, height, o.marks, palette);
   if (o.hover !== null) {
     const x = Math.round(xAt(view, o.hover)) + 0.5;
