@@ -1,5 +1,5 @@
 import { rm, readdir } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { isCanceled, OpscopeError } from '../core/errors.js';
 import { pool } from '../core/pool.js';
 import { proxyCanRemux, summarizeTiming, type PacketScan, type ProbeSummary } from '../core/media-info.js';
@@ -181,6 +181,24 @@ export class IndexService {
     }
   }
 
+  /**
+   * The field of view of the segment before this one of the same live recording run: the same
+   * device through the same scope. A segment may be a second long (the last one, when recording
+   * stops), too short to find the view in; and not searching again makes each segment answerable
+   * sooner.
+   */
+  private recordedFov(caseId: string, part: PartRow, analysis: AnalysisGeometry): ReturnType<Store['fov']> {
+    const folder = dirname(part.path);
+    if (relative(join(this.layout.root, 'recordings'), folder).startsWith('..')) return null;
+    const parts = this.store.partsOf(caseId);
+    const before = parts[parts.findIndex((p) => p.id === part.id) - 1];
+    if (!before || dirname(before.path) !== folder) return null;
+    const fov = this.store.fov(before.id);
+    if (!fov || fov.width !== analysis.width || fov.height !== analysis.height) return null;
+    this.store.saveFov(part.id, fov.mask, fov.width, fov.height);
+    return fov;
+  }
+
   private async indexPart(caseId: string, part: PartRow, signal: AbortSignal): Promise<void> {
     const probe = JSON.parse(part.probe_json) as ProbeSummary;
     const needsProxy = part.playback === 'proxy-pending' && this.settings.get().makeProxies;
@@ -216,7 +234,7 @@ export class IndexService {
     const denseSampling = timing.keyframeInterval === null || timing.keyframeInterval > SPARSE_KEYFRAMES;
     set(0.05 * wIndex, 'Finding the field of view');
 
-    let fov = this.store.fov(part.id);
+    let fov = this.store.fov(part.id) ?? this.recordedFov(caseId, part, analysis);
     if (!fov || fov.width !== analysis.width || fov.height !== analysis.height) {
       const times = Array.from({ length: FOV_SAMPLES }, (_, i) => (duration * (i + 0.5)) / FOV_SAMPLES);
       fov = await this.worker.run('fov', { path: part.path, times, codec: probe.video.codec, analysis }, { signal });

@@ -15,10 +15,12 @@ export interface Served {
 
 /**
  * `opscope serve --port 0` with a fresh data folder, as a user starts it; resolves with the
- * address (token included) that it prints.
+ * address (token included) that it prints. Given `home`, it starts on that data folder instead
+ * (as the app starts again after a crash), which stays for its owner to remove.
  */
-export async function startServer(): Promise<Served> {
-  const home = mkdtempSync(join(tmpdir(), 'opscope-e2e-home-'));
+export async function startServer(opts: { home?: string } = {}): Promise<Served> {
+  const owned = opts.home === undefined;
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'opscope-e2e-home-'));
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, OPSCOPE_HOME: home },
@@ -55,7 +57,7 @@ export async function startServer(): Promise<Served> {
         await exited;
         clearTimeout(t);
       }
-      rmSync(home, { recursive: true, force: true });
+      if (owned) rmSync(home, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Per-second tracks of one recording part from its keyframe features and its packet list.
  *
- * Values (all finite, 0..1):
+ * Values (0..1; NaN where nothing was measured):
  * - blood, haze, outOfBody, brightness: the frame features resampled per second (resample.ts).
  * - motion: packet activity and keyframe-to-keyframe pixel change, each mapped to 0..1 by
  *   x / (x + typical), so about 0.5 is this recording's typical activity, an idle scene reads
@@ -98,7 +98,8 @@ function motionTrack(ordered: readonly FeatureSample[], times: Float64Array, pkt
       num += W_PIXELS * (d / (d + pixelTypical));
       den += W_PIXELS;
     }
-    out[s] = den > 0 ? num / den : 0;
+    // Nothing tells (a part a second long: no second keyframe, too few packets): unknown, not still.
+    out[s] = den > 0 ? num / den : Number.NaN;
   }
   return out;
 }

@@ -19,11 +19,13 @@ function mean(a: Float32Array, from: number, to: number): number {
   return s / (to - from);
 }
 
-function expectFinite(t: RawTracks, n: number): void {
+/** Every value in 0..1; motion may be unknown (NaN) where nothing measured it. */
+function expectFinite(t: RawTracks, n: number, unknownMotion = false): void {
   expect(t.rate).toBe(1);
   for (const key of TRACK_KEYS) {
     expect(t[key].length, key).toBe(n);
     for (const v of t[key]) {
+      if (key === 'motion' && unknownMotion && Number.isNaN(v)) continue;
       expect(Number.isFinite(v), key).toBe(true);
       expect(v, key).toBeGreaterThanOrEqual(0);
       expect(v, key).toBeLessThanOrEqual(1);
@@ -73,15 +75,17 @@ describe('buildTracks: shape and resampling', () => {
     expect(buildTracks([], [], -5).haze.length).toBe(0);
   });
 
-  it('handles no samples and no packets', () => {
+  it('handles no samples and no packets; motion is unknown, not still', () => {
     const t = buildTracks([], [], 30);
-    expectFinite(t, 30);
-    expect(Math.max(...t.motion, ...t.blood, ...t.sceneChange)).toBe(0);
+    expectFinite(t, 30, true);
+    expect(Math.max(...t.blood, ...t.sceneChange)).toBe(0);
+    expect(t.motion.every((v) => Number.isNaN(v))).toBe(true);
   });
 
-  it('handles a single sample by holding it', () => {
+  it('handles a single sample by holding it (a second-long part has no motion to measure)', () => {
     const t = buildTracks([{ time: 12.3, features: fake({ blood: 0.2, haze: 0.4, outOfBody: 0.1, brightness: 0.5 }) }], [], 40);
-    expectFinite(t, 40);
+    expectFinite(t, 40, true);
+    expect(t.motion.every((v) => Number.isNaN(v))).toBe(true);
     expect(t.blood[0]).toBeCloseTo(0.2, 6);
     expect(t.blood[39]).toBeCloseTo(0.2, 6);
     expect(t.haze[20]).toBeCloseTo(0.4, 6);
@@ -159,9 +163,9 @@ describe('buildTracks: motion', () => {
     const samples = keyframeSamples();
     const t = buildTracks(samples, synthPackets({ duration, activity, cbr: true }), duration);
     expect(mean(t.motion, 10, 110) - mean(t.motion, 128, 175)).toBeGreaterThan(0.25);
-    // Without pixels, constant bitrate alone says nothing: the track stays flat at zero.
+    // Without pixels, constant bitrate alone says nothing: motion is unknown rather than still.
     const blind = buildTracks([], synthPackets({ duration, activity, cbr: true }), duration);
-    expect(Math.max(...blind.motion)).toBe(0);
+    expect(blind.motion.every((v) => Number.isNaN(v))).toBe(true);
   });
 
   it('combines packets and pixels', () => {
