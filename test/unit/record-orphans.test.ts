@@ -6,14 +6,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mentionsFolder, processInfo, stopOrphanRecorder } from '../../main/node/record/orphans.js';
 
 const unix = process.platform === 'linux' || process.platform === 'darwin';
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!unix)('stopping an ffmpeg a crashed app left recording', () => {
   const root = mkdtempSync(join(tmpdir(), 'opscope-orphans-'));
@@ -47,7 +39,7 @@ describe.skipIf(!unix)('stopping an ffmpeg a crashed app left recording', () => 
     const sleeper = start('sleep', ['30']);
     const pid = await started(sleeper);
     expect(await stopOrphanRecorder(pid, folder, { graceMs: 200 })).toBe('not-ours');
-    expect(alive(pid)).toBe(true);
+    expect((await processInfo(pid)).running).toBe(true);
     expect(sleeper.exitCode).toBeNull();
     expect(await stopOrphanRecorder(process.pid, folder)).toBe('not-ours');
   });
@@ -71,7 +63,7 @@ describe.skipIf(!unix)('stopping an ffmpeg a crashed app left recording', () => 
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
     expect(await stopOrphanRecorder(pid, folder, { graceMs: 5_000 })).toBe('stopped');
     expect(await exited).toBeNull();
-    expect(alive(pid)).toBe(false);
+    expect((await processInfo(pid)).running).toBe(false);
   });
 
   it('kills it when it does not end within the grace time', async () => {
