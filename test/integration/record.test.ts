@@ -6,6 +6,7 @@ import { inProcessWorkerLauncher } from '../../main/cli/in-process-worker.js';
 import { AppHost } from '../../main/host/app-host.js';
 import { json, runCli, tempHome } from '../fixtures/cli.js';
 import { frameTimestamps, syntheticVideo } from '../fixtures/media.js';
+import type { CaseTracks } from '../../main/core/contract/schemas.js';
 
 interface RecordJson {
   caseId: string;
@@ -62,6 +63,29 @@ describe('opscope record --replay: a file fed as a live feed becomes a growing, 
     expect(db.prepare('SELECT state FROM recordings WHERE case_id = ?').all(out.caseId)).toEqual([{ state: 'stopped' }]);
     db.close();
   }, 90_000);
+
+  it('measures a second-long last segment through the view of the segments before it', async () => {
+    const host = new AppHost({ dataDir: join(home, 'short-tail'), launcher: inProcessWorkerLauncher(), transport: 'cli' });
+    try {
+      // 6 s in 5 s segments: the last one is a second long, one keyframe.
+      const { caseId, ended } = await host.recorder.start({ source: { replay: source }, segmentSeconds: 5, duration: 6 });
+      await ended;
+      await host.indexer.whenIdle(caseId);
+      const parts = host.store.partsOf(caseId);
+      expect(parts.map((p) => Math.round(p.duration))).toEqual([5, 1]);
+      const [first, last] = parts.map((p) => host.store.fov(p.id)!);
+      expect(Buffer.from(last!.mask).equals(Buffer.from(first!.mask))).toBe(true);
+      const tracks = (await host.call('cases.tracks', { caseId })) as CaseTracks;
+      const track = (name: string) => tracks.tracks.find((t) => t.name === name)!.values;
+      const brightness = track('brightness');
+      // The picture is equally bright throughout: the short segment must not read the black border.
+      expect(Math.abs(brightness[5]! - brightness[2]!)).toBeLessThan(0.1);
+      // Nothing measures motion in one keyframe: unknown, never "still".
+      expect(track('motion')[5]).toBe(-1);
+    } finally {
+      await host.close();
+    }
+  }, 60_000);
 
   it('refuses a missing replay file and an unknown device, naming what exists', async () => {
     const missing = await runCli(['record', '--replay', join(home, 'nope.mp4'), '--json'], { home: join(home, 'data') });
