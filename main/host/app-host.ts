@@ -97,9 +97,10 @@ export class AppHost {
     this.backupTimer = setInterval(() => void this.store.backups?.maybe(), BACKUP_CHECK_MS);
     this.backupTimer.unref();
     this.settings = new SettingsService(this.store);
-    this.worker = new WorkerSupervisor(opts.launcher);
+    // Indexing and models yield the CPU to the window and to a live recording; the recorder does not.
+    this.worker = new WorkerSupervisor(opts.launcher, 'media worker', { background: true });
     this.worker.on('status', (state, message) => this.bus.emit('worker.status', message ? { state, message } : { state }));
-    this.modelWorker = new WorkerSupervisor(opts.modelLauncher ?? opts.launcher, 'model worker');
+    this.modelWorker = new WorkerSupervisor(opts.modelLauncher ?? opts.launcher, 'model worker', { background: true });
     this.recordWorker = new WorkerSupervisor(opts.recordLauncher ?? opts.launcher, 'recording worker');
     this.imports = new ImportService(this.store, this.worker, this.bus);
     this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);

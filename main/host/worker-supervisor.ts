@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setPriority } from 'node:os';
 import { deserializeError, OpscopeError } from '../core/errors.js';
 import type { HostToWorker, JobKind, JobParams, JobProgress, JobResult, WorkerToHost } from '../core/worker-protocol.js';
 
@@ -44,6 +45,17 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   record: 'recording',
 };
 
+/** Nice 10 (below normal on Windows): still scheduled whenever a core is free. */
+const BACKGROUND_PRIORITY = 10;
+
+function lowerPriority(pid: number): void {
+  try {
+    setPriority(pid, BACKGROUND_PRIORITY);
+  } catch {
+    // Not allowed here (a sandbox): the worker runs at normal priority.
+  }
+}
+
 /**
  * Owns the media worker: starts it, routes jobs, and restarts it after a crash. Jobs that were
  * running when it died fail with a reason the user can read; the next job starts a fresh worker.
@@ -57,9 +69,15 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
   state: WorkerState = 'starting';
 
   /** `name` is how messages call this worker ("media worker", "model worker"). */
+  /**
+   * `name` is how messages call this worker ("media worker", "model worker"). A `background`
+   * worker runs at a lower CPU priority, and so does every ffmpeg it starts: indexing and models
+   * yield to the window and to a live recording on a busy machine, and lose nothing on an idle one.
+   */
   constructor(
     private readonly launch: WorkerLauncher,
     private readonly name = 'media worker',
+    private readonly opts: { background?: boolean } = {},
   ) {
     super();
   }
@@ -81,6 +99,7 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
 
   private onMessage(m: WorkerToHost) {
     if (m.type === 'ready') {
+      if (this.opts.background && m.pid !== process.pid) lowerPriority(m.pid);
       this.setState('up');
       return;
     }
