@@ -334,6 +334,7 @@ export class AppHost {
     await this.recorder.close();
     await this.exports.close();
     await this.agentService.close();
+    await this.indexer.close();
     await Promise.all([this.worker.stop(), this.modelWorker.stop(), this.recordWorker.stop()]);
     clearInterval(this.backupTimer);
     this.recordings.close();

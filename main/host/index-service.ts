@@ -68,6 +68,9 @@ export class IndexService {
   private readonly again = new Set<string>();
   private readonly waiters = new Map<string, { resolve: () => void; promise: Promise<void> }>();
   private active = false;
+  /** The queue being worked through; the host's exit waits for it. */
+  private pumping: Promise<void> = Promise.resolve();
+  private closing = false;
   private lastEmit = new Map<string, number>();
 
   constructor(
@@ -78,15 +81,28 @@ export class IndexService {
     private readonly bus: EventBus,
   ) {}
 
+  /**
+   * Stops for the host's exit: nothing more is queued, the part being indexed is left 'running'
+   * (resumed at the next start) and nothing is written once this resolves.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.queue.length = 0;
+    this.again.clear();
+    for (const c of this.running.values()) c.abort();
+    await this.pumping;
+  }
+
   /** Queues a case (again); completed parts are skipped, interrupted ones resume. */
   enqueue(caseId: string): void {
+    if (this.closing) return;
     for (const s of this.store.indexStates(caseId)) {
       if (s.state !== 'done' && s.state !== 'running') this.store.setIndexState(s.part_id, 'pending', s.progress, 'Waiting to index');
     }
     if (this.running.has(caseId)) this.again.add(caseId);
     else if (!this.queue.includes(caseId)) this.queue.push(caseId);
     this.emit(caseId, true);
-    void this.pump();
+    if (!this.active) this.pumping = this.pump();
   }
 
   cancel(caseId: string): void {
@@ -161,6 +177,7 @@ export class IndexService {
     for (const part of this.store.partsOf(caseId)) {
       const state = this.store.indexStates(caseId).find((s) => s.part_id === part.id);
       if (state?.state === 'done') continue;
+      if (this.closing) return;
       if (signal.aborted) {
         this.store.setIndexState(part.id, 'canceled', state?.progress ?? 0, 'Canceled');
         continue;
@@ -168,6 +185,7 @@ export class IndexService {
       try {
         await this.indexPart(caseId, part, signal);
       } catch (err) {
+        if (this.closing) return; // left 'running': the next start resumes it
         if (!this.store.getPart(part.id)) return; // the case was deleted meanwhile
         const progress = this.store.indexStates(caseId).find((s) => s.part_id === part.id)?.progress ?? 0;
         if (isCanceled(err) || signal.aborted) {
