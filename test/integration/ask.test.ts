@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHost } from '../../main/host/app-host.js';
 import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
 import { runCli, tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
+import { askAndWait, importCase, testHost, type AskedSummary } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
 import { iou } from '../fixtures/windows.js';
 
@@ -50,31 +50,13 @@ const QUESTIONS: { q: string; kind: SyntheticEvent['kind'] }[] = [
 
 const DECLINE = ['Which instrument is used to clip the cystic duct?', 'Is the critical view of safety achieved?'];
 
-interface RunSummary {
-  answer: string | null;
-  evidence: { start: number; end: number; frames: number[] }[];
-  outcome: string;
-  toolCalls: number;
-}
-
-
 describe('asking a recording with the scout backend', () => {
   let home: string;
   let host: AppHost;
   const caseIds: string[] = [];
   const scores: { kind: string; iou: number }[] = [];
 
-  const ask = async (caseId: string, question: string): Promise<RunSummary> => {
-    const { runId } = (await host.call('agent.ask', { caseId, question })) as { runId: string };
-    const done = await host.agent.whenDone(runId);
-    const r = done.record;
-    return {
-      answer: r.answer,
-      evidence: r.evidence.map((e) => ({ start: e.start, end: e.end, frames: e.frames })),
-      outcome: done.state,
-      toolCalls: r.usage.toolCalls,
-    };
-  };
+  const ask = (caseId: string, question: string): Promise<AskedSummary> => askAndWait(host, caseId, question);
 
   beforeAll(async () => {
     home = tempHome();

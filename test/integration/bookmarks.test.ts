@@ -6,7 +6,7 @@ import type { Bookmark } from '../../main/core/contract/bookmark-schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
 import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
+import { askAndWait, importCase, testHost, type AskedSummary } from '../fixtures/host.js';
 import { syntheticVideo } from '../fixtures/media.js';
 import { iou } from '../fixtures/windows.js';
 
@@ -24,15 +24,7 @@ const EVENTS: SyntheticEvent[] = [
 ];
 const SECOND = 50;
 
-interface Asked {
-  answer: string;
-  evidence: { start: number; end: number; frames: number[] }[];
-  outcome: string;
-  toolCalls: number;
-}
-
-
-function within(a: Asked, start: number, end: number): void {
+function within(a: AskedSummary & { answer: string }, start: number, end: number): void {
   for (const e of a.evidence) {
     expect(e.start, a.answer).toBeGreaterThanOrEqual(start);
     expect(e.end, a.answer).toBeLessThanOrEqual(end);
@@ -66,16 +58,9 @@ describe('bookmarks and questions scoped by them, on a generated recording', () 
   let duration: number;
   const changed: unknown[] = [];
 
-  const ask = async (question: string): Promise<Asked> => {
-    const { runId } = (await host.call('agent.ask', { caseId, question })) as { runId: string };
-    const done = await host.agent.whenDone(runId);
-    const r = done.record;
-    return {
-      answer: r.answer ?? '',
-      evidence: r.evidence.map((e) => ({ start: e.start, end: e.end, frames: e.frames })),
-      outcome: done.state,
-      toolCalls: r.usage.toolCalls,
-    };
+  const ask = async (question: string): Promise<AskedSummary & { answer: string }> => {
+    const r = await askAndWait(host, caseId, question);
+    return { ...r, answer: r.answer ?? '' };
   };
 
   beforeAll(async () => {
