@@ -129,6 +129,7 @@ describe('marks on the timeline', () => {
   it('says what a gap was and how long', () => {
     expect(gapLabel({ at: 10, seconds: 42, reason: 'source-lost' })).toBe('signal lost 0:42');
     expect(gapLabel({ at: 10, seconds: 3.4, reason: 'recorder-restarted' })).toBe('recorder restarted 0:03');
+    expect(gapLabel({ at: 10, seconds: 0.3, reason: 'source-lost' })).toBe('signal lost <1 s');
     expect(gapLabel({ at: 10, seconds: 3725, reason: 'interrupted' })).toBe('interrupted 1:02:05');
   });
 

@@ -19,7 +19,8 @@ export type MarkHit =
 /** What a gap's tag says: "signal lost 0:42". */
 export function gapLabel(g: RecordingGap): string {
   const what = g.reason === 'source-lost' ? 'signal lost' : g.reason === 'recorder-restarted' ? 'recorder restarted' : 'interrupted';
-  return `${what} ${fmtDuration(g.seconds)}`;
+  // Under a second (a window reloaded, a source back at once) "0:00" would read as nothing lost.
+  return `${what} ${g.seconds < 1 ? '<1 s' : fmtDuration(g.seconds)}`;
 }
 
 /** The mark under x (the last drawn wins, as it is on top). */

@@ -427,6 +427,8 @@ function drawMarksRow(
   ctx.lineTo(W, THUMB_TOP - 0.5);
   ctx.stroke();
 
+  // Where the last gap tag ends: a tag that would overlap it is drawn without its words (hover says them).
+  let tagsEnd = Number.NEGATIVE_INFINITY;
   for (const g of gaps) {
     const x = Math.round(xAt(view, g.at));
     if (x < -120 || x > W + 2) continue;
@@ -440,13 +442,19 @@ function drawMarksRow(
     ctx.stroke();
     const label = gapLabel(g);
     const w = ctx.measureText(label).width + 10;
-    const lx = Math.max(0, Math.min(W - w, x + 1 > W - w ? x - w : x + 1));
+    const fx = Math.max(0, Math.min(W - w, x + 1 > W - w ? x - w : x + 1));
+    const full = fx >= tagsEnd + 2;
+    const lx = full ? fx : Math.max(0, Math.min(W - 8, x - 4));
+    const lw = full ? w : 8;
     ctx.fillStyle = palette.lost;
-    roundRect(ctx, lx, tagY, w, tagH, 3);
+    roundRect(ctx, lx, tagY, lw, tagH, 3);
     ctx.fill();
-    ctx.fillStyle = palette.bg;
-    ctx.fillText(label, lx + 5, tagY + tagH / 2 + 0.5);
-    stats.hits.push({ kind: 'gap', x0: Math.min(lx, x - 3), x1: Math.max(lx + w, x + 3), time: g.at, gap: g });
+    if (full) {
+      ctx.fillStyle = palette.bg;
+      ctx.fillText(label, lx + 5, tagY + tagH / 2 + 0.5);
+    }
+    tagsEnd = Math.max(tagsEnd, lx + lw);
+    stats.hits.push({ kind: 'gap', x0: Math.min(lx, x - 3), x1: Math.max(lx + lw, x + 3), time: g.at, gap: g });
   }
 
   for (const b of bookmarks) {
