@@ -6,8 +6,10 @@ import { JobInputs } from './job-inputs.js';
 
 /**
  * The worker: everything heavy (ffprobe, ffmpeg, analysis, model inference) runs here so the
- * host stays responsive. The host starts it twice: as the media worker and as the model worker, so
- * a model's blocking session never delays a frame. It never writes the database; results go back to the host, which persists them.
+ * host stays responsive. The host starts it three times: the media worker, the model worker (a
+ * model's blocking session never delays a frame) and the recording worker (a crash of either never
+ * interrupts a live recording). It never writes the database; results go back to the host, which
+ * persists them.
  */
 const host = connectToHost();
 const running = new Map<number, AbortController>();
