@@ -232,7 +232,8 @@ export class RecordingService {
   chunk(input: { recordingId: string; run: number; seq: number; data: string }): { accepted: boolean } {
     const a = this.requireActive(input.recordingId);
     if (a.sourceKind !== 'capture') throw new OpscopeError('invalid-input', 'This recording does not take a stream from the window.');
-    if (input.run !== a.run || a.state !== 'recording' || !a.feed) return { accepted: false };
+    // A run whose stream was ended (source lost, stopping) takes nothing more: its input is closed.
+    if (input.run !== a.run || a.state !== 'recording' || !a.feed || a.sourceLost !== null || a.stopping) return { accepted: false };
     if (input.seq < a.nextSeq) return { accepted: true };
     if (input.seq > a.nextSeq) {
       // A lost piece breaks the stream: the run ends and the window starts a new one.

@@ -16,6 +16,9 @@ export class JobInputs {
   /** A piece of input; null ends the stream. */
   feed(id: number, data: Uint8Array | null): void {
     const s = this.of(id);
+    // A piece sent after the end (a race with the host ending the run) would be a write after end,
+    // an error that takes the whole process down.
+    if (s.writableEnded) return;
     if (data) s.write(data);
     else s.end();
   }

@@ -68,13 +68,15 @@ describe('a recording captured by the app window', () => {
     // Unplugged: the open segment is closed and the recording waits.
     const lost = (await host.call('recording.sourceLost', { recordingId, message: 'Endoscope (USB capture) was disconnected.' })) as ActiveRecording;
     expect(lost.recordingId).toBe(recordingId);
+    // A piece already on its way when the source went is refused, not written into the ended stream.
+    expect(await host.call('recording.chunk', { recordingId, run: 1, seq: chunks.length, data: chunks[0]! })).toEqual({ accepted: false });
     const waiting = await waitFor('waiting', () => states.find((s) => s.state === 'waiting'));
     expect(waiting.message).toContain('disconnected');
     await waitFor('run 1 added', () => (host.recorder.status().active?.segments ?? 0) >= 3);
     const beforeGap = (await host.call('cases.get', { caseId })) as CaseDetail;
     expect(beforeGap.duration).toBeGreaterThan(8.5);
     expect(beforeGap.duration).toBeLessThan(9.5);
-    // Chunks of the finished run are not taken any more.
+    // Nor once the run has finished.
     expect(await host.call('recording.chunk', { recordingId, run: 1, seq: chunks.length, data: chunks[0]! })).toEqual({ accepted: false });
 
     await sleep(600);
