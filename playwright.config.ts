@@ -8,7 +8,7 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
-  globalSetup: './test/e2e/global-setup.ts',
+  globalSetup: './test/support/e2e/global-setup.ts',
   // One worker: every test starts its own server, whose indexing wants the CPU cores.
   workers: 1,
   fullyParallel: false,

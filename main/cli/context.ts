@@ -1,5 +1,5 @@
 import { AppHost } from '../host/app-host.js';
-import { nodeWorkerLauncher } from '../host/node-worker.js';
+import { nodeWorkerLauncher } from '../host/workers/node-worker.js';
 import { resolveDataDir } from '../node/paths.js';
 import { inProcessWorkerLauncher } from './in-process-worker.js';
 

@@ -1,6 +1,6 @@
-import { FrameService } from '../host/frame-service.js';
+import { FrameService } from '../host/frames/frame-service.js';
 import { Store } from '../host/store/store.js';
-import { WorkerSupervisor } from '../host/worker-supervisor.js';
+import { WorkerSupervisor } from '../host/workers/worker-supervisor.js';
 import { DataLayout, resolveDataDir } from '../node/paths.js';
 import { inProcessWorkerLauncher } from './in-process-worker.js';
 

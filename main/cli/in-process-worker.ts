@@ -1,6 +1,6 @@
 import { serializeError } from '../core/errors.js';
 import type { HostToWorker, JobKind, WorkerToHost } from '../core/worker-protocol.js';
-import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
+import type { WorkerHandle, WorkerLauncher } from '../host/workers/worker-supervisor.js';
 import type { JobContext } from '../worker/jobs/index.js';
 import { JobInputs } from '../worker/job-inputs.js';
 

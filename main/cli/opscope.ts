@@ -1,5 +1,5 @@
 import { OpscopeError } from '../core/errors.js';
-import { APP_VERSION } from '../host/version.js';
+import { APP_VERSION } from '../host/app/version.js';
 import { USAGE, UsageError } from './usage.js';
 
 const HELP = `Opscope ${APP_VERSION}: offline review of surgical video.

@@ -1,7 +1,7 @@
 import { app, BrowserWindow, dialog, Menu } from 'electron';
 import { RENDERER_URL } from '../core/security/electron-policy.js';
 import { AppHost } from '../host/app-host.js';
-import { VIDEO_EXTENSIONS } from '../host/browse.js';
+import { VIDEO_EXTENSIONS } from '../host/cases/browse.js';
 import { preloadPath, rendererDir, workerEntryPath } from '../node/bundle-paths.js';
 import { APP_NAME, resolveDataDir } from '../node/paths.js';
 import { registerIpc } from './ipc.js';
@@ -44,7 +44,7 @@ function createWindow(): BrowserWindow {
     title: APP_NAME,
     show: false,
     // Literals, not a spread of WEB_PREFERENCES: the scanner (npm run scan) reads only literals.
-    // test/unit/electron-security.test.ts holds them equal to the policy.
+    // test/unit/main/core/security/electron-policy.test.ts holds them equal to the policy.
     webPreferences: {
       preload: preloadPath(),
       contextIsolation: true,

@@ -1,7 +1,7 @@
 import { ipcMain, MessageChannelMain, type BrowserWindow } from 'electron';
 import { OpscopeError, serializeError } from '../core/errors.js';
 import type { AppHost } from '../host/app-host.js';
-import { RunChannels } from '../host/run-channels.js';
+import { RunChannels } from '../host/agent/run-channels.js';
 import { isTrustedSender } from '../core/security/origins.js';
 
 export const CALL_CHANNEL = 'opscope:call';

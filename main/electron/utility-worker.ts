@@ -1,6 +1,6 @@
 import { utilityProcess } from 'electron';
 import type { WorkerToHost } from '../core/worker-protocol.js';
-import type { WorkerHandle, WorkerLauncher } from '../host/worker-supervisor.js';
+import type { WorkerHandle, WorkerLauncher } from '../host/workers/worker-supervisor.js';
 
 /** In the desktop app each worker (media, model) is an Electron utility process. */
 export function utilityWorkerLauncher(entry: string, serviceName = 'Opscope media worker'): WorkerLauncher {

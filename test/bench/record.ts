@@ -27,7 +27,7 @@ import type { AppHost } from '../../main/host/app-host.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../main/node/ffmpeg/run.js';
 import { pickH264Encoder } from '../../main/node/record/encoders.js';
 import { recordArgs } from '../../main/node/record/segment-recorder.js';
-import { testHost } from '../fixtures/host.js';
+import { testHost } from '../support/host.js';
 
 export interface RecordBenchOptions {
   /** The bench recording; `from` and `seconds` pick the minute that is replayed. */

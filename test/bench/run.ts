@@ -45,13 +45,13 @@ import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { tool } from '../../main/node/ffmpeg/locate.js';
 import { newId } from '../../main/node/ids.js';
 import { benchJsonl, planBench } from '../../main/node/eval/make-bench.js';
-import { runCli } from '../fixtures/cli.js';
-import { createAgentTools } from '../../main/host/agent-tools.js';
+import { runCli } from '../support/cli.js';
+import { createAgentTools } from '../../main/host/agent/agent-tools.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { runEval } from '../../main/host/eval-runner.js';
+import { runEval } from '../../main/host/eval/eval-runner.js';
 import { Store } from '../../main/host/store/store.js';
-import { testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 import { benchRecord, delayStats, type RecordFigures } from './record.js';
 
 const minutes = Number(process.env.OPSCOPE_BENCH_MINUTES ?? 20);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { writeTinyVlm } from '../support/tiny-vlm.js';
-import { e2eMedia } from './env.js';
-import { expect, test } from './fixtures.js';
-import { importRecordings, shot } from './flow.js';
+import { e2eMedia } from '../support/e2e/env.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { importRecordings, shot } from '../support/e2e/flow.js';
 
 const ANSWER =
   '<think>Red spreads over the field at about 6 s.</think>' +

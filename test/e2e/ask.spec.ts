@@ -1,9 +1,9 @@
 // Functions passed to page.evaluate run in the page and use its DOM.
 import type { Locator, Page } from '@playwright/test';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
-import { e2eMedia } from './env.js';
-import { expect, test } from './fixtures.js';
-import { importRecordings, playerState, settled, shot, videoFrameRgb } from './flow.js';
+import { e2eMedia } from '../support/e2e/env.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { importRecordings, playerState, settled, shot, videoFrameRgb } from '../support/e2e/flow.js';
 
 /** Part 1 of the fixture recordings shows bleeding from 6 to 12 s (see global-setup.ts). */
 const BLEEDING = { start: 6, end: 12 };

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syntheticVideo } from '../fixtures/media.js';
-import { expect, test } from './fixtures.js';
-import { importRecordings, settled, shot } from './flow.js';
+import { syntheticVideo } from '../support/media.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { importRecordings, settled, shot } from '../support/e2e/flow.js';
 
 /** A recording with a tower overlay burned in and the camera outside the patient from 6 to 8.5 s. */
 const SPEC = {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 import { findElectron } from '../../main/node/electron-binary.js';
-import { ROOT } from '../fixtures/cli.js';
-import { e2eMedia } from './env.js';
-import { clickTimeline, importRecordings, playerState, settled, shot, timelineState } from './flow.js';
+import { ROOT } from '../support/cli.js';
+import { e2eMedia } from '../support/e2e/env.js';
+import { clickTimeline, importRecordings, playerState, settled, shot, timelineState } from '../support/e2e/flow.js';
 
 /**
  * The core flow in the desktop shell. Runs wherever an Electron binary is installed; skips,

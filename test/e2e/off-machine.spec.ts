@@ -1,5 +1,5 @@
-import { expect, test } from './fixtures.js';
-import { shot } from './flow.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { shot } from '../support/e2e/flow.js';
 
 test.describe('the status bar says when frames would leave the machine', () => {
   test('a remote model server is flagged for as long as it is the backend; local ones are not', async ({ page, server }) => {

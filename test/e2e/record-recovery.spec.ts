@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { BIN, ROOT } from '../fixtures/cli.js';
-import { syntheticVideo } from '../fixtures/media.js';
-import { sleep } from '../fixtures/wait.js';
-import { launchWithFakeCamera, liveSource, recordingLog, strip, timeline } from './capture.js';
-import { expect, test } from './fixtures.js';
-import { shot } from './flow.js';
-import { startServer, type Served } from './server.js';
+import { BIN, ROOT } from '../support/cli.js';
+import { syntheticVideo } from '../support/media.js';
+import { sleep } from '../support/wait.js';
+import { launchWithFakeCamera, liveSource, recordingLog, strip, timeline } from '../support/e2e/capture.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { shot } from '../support/e2e/flow.js';
+import { startServer, type Served } from '../support/e2e/server.js';
 
 /**
  * A recording cut short by a crash: the CLI records a replayed file into a data folder and is

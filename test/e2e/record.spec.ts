@@ -1,8 +1,8 @@
 // Functions passed to page.evaluate run in the page and use its DOM.
 import { basename } from 'node:path';
-import { expect, test } from './fixtures.js';
-import { launchWithFakeCamera, liveFrames, liveSource, recordingLog, strip, timeline } from './capture.js';
-import { shot } from './flow.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { launchWithFakeCamera, liveFrames, liveSource, recordingLog, strip, timeline } from '../support/e2e/capture.js';
+import { shot } from '../support/e2e/flow.js';
 
 const SEGMENT_SECONDS = 4;
 

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { e2eMedia } from './env.js';
-import { expect, test } from './fixtures.js';
-import { importRecordings, playerState, settled, shot } from './flow.js';
+import { e2eMedia } from '../support/e2e/env.js';
+import { expect, test } from '../support/e2e/fixtures.js';
+import { importRecordings, playerState, settled, shot } from '../support/e2e/flow.js';
 
 const REVIEWER = 'Dr. E. Reviewer';
 

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { decodeRgb } from '../fixtures/media.js';
+import { decodeRgb } from '../support/media.js';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
-import { e2eMedia } from './env.js';
-import { expect, test } from './fixtures.js';
+import { e2eMedia } from '../support/e2e/env.js';
+import { expect, test } from '../support/e2e/fixtures.js';
 import {
   canvasInk, clickTimeline, importRecordings, playerState, settled, shot, timelineState, videoFrameRgb, watchIndexProgress,
-} from './flow.js';
+} from '../support/e2e/flow.js';
 
 /** The frame index drawn into the picture the player shows. */
 async function codeOnScreen(page: Page): Promise<number | null> {

@@ -5,10 +5,10 @@ import { events as eventSchemas } from '../../main/core/contract/events.js';
 import type { CaseConversations } from '../../main/core/contract/agent-schemas.js';
 import { askCommand } from '../../main/cli/commands/ask.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import type { AgentWiring } from '../../main/host/agent-wiring.js';
+import type { AgentWiring } from '../../main/host/agent/agent-wiring.js';
 import type { NewPart } from '../../main/host/store/store.js';
-import { tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
+import { tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
 import { answer, FakeTools, hang, ScriptedBackend, tool, type ScriptEntry } from '../unit/agent/scripted-backend.js';
 
 const DURATION = 1200;

@@ -8,15 +8,15 @@ import { frameIndexAt } from '../../main/core/case-time.js';
 import { mediaPath } from '../../main/core/contract/media-paths.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import { formatClock } from '../../main/core/time-format.js';
-import { createAgentTools, MODEL_FRAME_SIZE } from '../../main/host/agent-tools.js';
+import { createAgentTools, MODEL_FRAME_SIZE } from '../../main/host/agent/agent-tools.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
 import type { AgentTools, FrameRef } from '../../main/core/agent/engine/types.js';
-import { tempHome } from '../fixtures/cli.js';
-import { readLabel } from '../fixtures/frame-label.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { decodeRgb, frameTimestamps, syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { readLabel } from '../support/frame-label.js';
+import { importCase, testHost } from '../support/host.js';
+import { decodeRgb, frameTimestamps, syntheticVideo } from '../support/media.js';
 
 const BLEEDING = { kind: 'bleeding' as const, start: 8, end: 14 };
 /** Part A is larger than a model frame, so crops are scaled and get_frame is not. */

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHost } from '../../main/host/app-host.js';
 import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
-import { runCli, tempHome } from '../fixtures/cli.js';
-import { askAndWait, importCase, testHost, type AskedSummary } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
-import { iou } from '../fixtures/windows.js';
+import { runCli, tempHome } from '../support/cli.js';
+import { askAndWait, importCase, testHost, type AskedSummary } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
+import { iou } from '../support/windows.js';
 
 /*
  * The whole ask loop on real generated recordings: the worker's tools decode real frames, the

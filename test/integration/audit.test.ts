@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, AuditPage } from '../../main/core/contract/audit-schemas.js';
 import { OpscopeError } from '../../main/core/errors.js';
 import { AppHost } from '../../main/host/app-host.js';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { seedTwoPartCase } from '../fixtures/feedback.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { seedTwoPartCase } from '../support/feedback.js';
 
 describe('the audit log', () => {
   let home: string;
@@ -90,7 +90,7 @@ describe('the audit log', () => {
   });
 
   it('keeps a spreadsheet from running a cell as a formula', async () => {
-    const { auditCsv } = await import('../../main/host/audit-service.js');
+    const { auditCsv } = await import('../../main/host/audit/audit-service.js');
     const { text } = auditCsv([{ id: 1, at: 'x', actor: '=HYPERLINK("http://evil")', action: 'a', subject: null, summary: '+1', detail: null }]);
     expect(text.split('\r\n')[1]).toBe(`1,x,"'=HYPERLINK(""http://evil"")",a,,'+1,`);
   });

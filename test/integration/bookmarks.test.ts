@@ -5,10 +5,10 @@ import { main as cli } from '../../main/cli/opscope.js';
 import type { Bookmark } from '../../main/core/contract/bookmark-schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
-import { tempHome } from '../fixtures/cli.js';
-import { askAndWait, importCase, testHost, type AskedSummary } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
-import { iou } from '../fixtures/windows.js';
+import { tempHome } from '../support/cli.js';
+import { askAndWait, importCase, testHost, type AskedSummary } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
+import { iou } from '../support/windows.js';
 
 /*
  * Bookmarks on a real generated recording, and questions scoped by them or by "the last N

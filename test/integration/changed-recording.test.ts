@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { EventBus } from '../../main/host/event-bus.js';
-import { RecordingWatch } from '../../main/host/recording-watch.js';
-import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { RecordingWatch } from '../../main/host/cases/changed-files.js';
+import { tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 
 function flipByte(file: string, at: number): void {
   const fd = openSync(file, 'r+');

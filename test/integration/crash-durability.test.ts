@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../main/host/store/store.js';
-import { ROOT, tempHome } from '../fixtures/cli.js';
+import { ROOT, tempHome } from '../support/cli.js';
 import { mulberry32 as random } from '../../main/core/random.js';
 
 const RUNS = 100;
@@ -22,7 +22,7 @@ interface Killed {
 /** Starts the writer, kills it after `afterAcks` acks plus `delayMs`, and returns what it acknowledged. */
 function writeAndKill(file: string, afterAcks: number, delayMs: number): Promise<Killed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'fixtures', 'store-writer-child.ts'), file, String(RUNS)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'store-writer-child.ts'), file, String(RUNS)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,9 +5,9 @@ import type { ExportPreview } from '../../main/core/contract/export-schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { readFrameText } from '../../main/worker/ocr/ocr-engine.js';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { decodeRgb, syntheticVideo } from '../fixtures/media.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { decodeRgb, syntheticVideo } from '../support/media.js';
 
 /**
  * A tower's patient banner burned into the top-left corner, and the camera pulled out of the

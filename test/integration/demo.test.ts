@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail, CaseTracks, ImportResult } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { demoSpec } from '../../main/node/synthetic/index.js';
-import { tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
+import { tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
 
 /** The first-run loop a newcomer sees: generate the demo, import it, index it, find its events. */
 describe('the demo case', () => {

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScoutBackend } from '../../main/core/agent/backends/scout/index.js';
 import { evalJson } from '../../main/core/eval/result.js';
-import { defaultAgentWiring } from '../../main/host/agent-wiring.js';
+import { defaultAgentWiring } from '../../main/host/agent/agent-wiring.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { runEval, type EvalEvent } from '../../main/host/eval-runner.js';
+import { runEval, type EvalEvent } from '../../main/host/eval/eval-runner.js';
 import { planBench } from '../../main/node/eval/make-bench.js';
 import { reportImageSize } from '../../main/node/eval/report-png.js';
 import { pngSize } from '../../main/node/png.js';
-import { BIN, json, ROOT, runCli, tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { decodeRgb, syntheticVideo } from '../fixtures/media.js';
+import { BIN, json, ROOT, runCli, tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { decodeRgb, syntheticVideo } from '../support/media.js';
 
 /*
  * `opscope eval` on a small generated set: two 60 s recordings with four questions each, made by

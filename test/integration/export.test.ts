@@ -7,13 +7,13 @@ import { frameIndexAt } from '../../main/core/case-time.js';
 import type { ExportBatchResult, ExportProgress, ExportResult } from '../../main/core/contract/export-schemas.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { ExportService, type ExportClipRequest } from '../../main/host/export-service.js';
+import { ExportService, type ExportClipRequest } from '../../main/host/export/export-service.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../main/node/ffmpeg/run.js';
 import { captionFontFile } from '../../main/node/fonts.js';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { frameTimestamps, syntheticVideo } from '../fixtures/media.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { frameTimestamps, syntheticVideo } from '../support/media.js';
 
 /** Part A: 25 fps with sound and a creation time; part B: 30 fps, silent. Both carry frame codes. */
 const SPEC_A = {

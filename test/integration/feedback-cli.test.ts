@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingExample, type Feedback, type ReviewItem } from '../../main/core/contract/feedback-schemas.js';
 import { Store } from '../../main/host/store/store.js';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { seedTwoPartCase } from '../fixtures/feedback.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { seedTwoPartCase } from '../support/feedback.js';
 
 describe('opscope feedback and export-feedback', () => {
   const home = tempHome('opscope-feedback-cli-');

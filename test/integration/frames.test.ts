@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameIndexAt } from '../../main/core/case-time.js';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { decodeRgb, frameTimestamps, syntheticVideo } from '../fixtures/media.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { decodeRgb, frameTimestamps, syntheticVideo } from '../support/media.js';
 
 /** A deterministic spread of times, including frame boundaries and the very ends. */
 function times(duration: number, fps: number, n: number): number[] {

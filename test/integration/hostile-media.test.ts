@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail, ImportResult } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 import { mulberry32 as random } from '../../main/core/random.js';
 
 type Mutation = (data: Buffer, rnd: () => number) => Buffer;

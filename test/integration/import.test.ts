@@ -2,8 +2,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, wri
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { over4GiB, syntheticVideo, truncatedMp4, unknownCodecAvi } from '../fixtures/media.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { over4GiB, syntheticVideo, truncatedMp4, unknownCodecAvi } from '../support/media.js';
 
 interface ImportJson {
   caseId: string | null;

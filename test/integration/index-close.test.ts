@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
-import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
-import { waitFor } from '../fixtures/wait.js';
+import { tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
+import { waitFor } from '../support/wait.js';
 
 describe('closing the app while a case is being indexed', () => {
   let home: string;

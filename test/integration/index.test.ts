@@ -2,9 +2,9 @@ import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail, CaseTracks, PartThumbnails } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 
 const EVENTS = [
   { kind: 'bleeding' as const, start: 12, end: 24 },

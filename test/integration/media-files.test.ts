@@ -7,11 +7,11 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaFiles } from '../../main/host/media-files.js';
+import { MediaFiles } from '../../main/host/cases/media-files.js';
 import { Store } from '../../main/host/store/store.js';
 import { DataLayout } from '../../main/node/paths.js';
-import { tempHome } from '../fixtures/cli.js';
-import { fakePart } from '../fixtures/feedback.js';
+import { tempHome } from '../support/cli.js';
+import { fakePart } from '../support/feedback.js';
 
 describe('media by id only', () => {
   let home: string;

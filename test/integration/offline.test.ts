@@ -16,9 +16,9 @@ import type { AuditPage } from '../../main/core/contract/audit-schemas.js';
 import type { ExportDone } from '../../main/core/contract/export-schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { observeToolCalls } from '../../main/node/ffmpeg/run.js';
-import { tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 import { writeTinyVlm } from '../support/tiny-vlm.js';
 
 const ANSWER =

@@ -7,15 +7,15 @@ import { runAgent, type AgentEvent, type RunRecord } from '../../main/core/agent
 import { frameLabel } from '../../main/core/agent/protocol/index.js';
 import { Settings } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { agentFrameFiles } from '../../main/host/backends/frame-images.js';
-import { createOpenAiBackend, type OpenAiBackendOptions } from '../../main/host/backends/openai.js';
-import { isLoopbackHost, parseServerUrl } from '../../main/host/backends/openai-url.js';
-import { SseDecoder } from '../../main/host/backends/sse.js';
-import { DEFAULT_SETTINGS } from '../../main/host/settings.js';
+import { agentFrameFiles } from '../../main/host/agent/backends/frame-images.js';
+import { createOpenAiBackend, type OpenAiBackendOptions } from '../../main/host/agent/backends/openai.js';
+import { isLoopbackHost, parseServerUrl } from '../../main/host/agent/backends/openai-url.js';
+import { SseDecoder } from '../../main/host/agent/backends/sse.js';
+import { DEFAULT_SETTINGS } from '../../main/host/settings/settings-service.js';
 import { encodePng } from '../../main/node/png.js';
-import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 import { FakeTools } from '../unit/agent/scripted-backend.js';
 
 /*

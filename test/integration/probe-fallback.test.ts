@@ -3,7 +3,7 @@ import { summarizeProbe } from '../../main/core/media-info.js';
 import { inputPath, runFfprobe } from '../../main/node/ffmpeg/run.js';
 import { scanPackets } from '../../main/worker/media/packets.js';
 import { probeThroughFfmpeg, readPacketsThroughFfmpeg } from '../../main/worker/media/probe-via-ffmpeg.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { syntheticVideo } from '../support/media.js';
 
 /*
  * Where ffprobe crashes on a file, the same facts are read through ffmpeg. These readers are

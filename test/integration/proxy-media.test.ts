@@ -4,9 +4,9 @@ import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import { mediaPath } from '../../main/core/contract/media-paths.js';
 import { runFfprobe } from '../../main/node/ffmpeg/run.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 
 const base = { duration: 8, width: 480, height: 270, fps: 25, gop: 1, events: [] as never[] };
 

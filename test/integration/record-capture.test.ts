@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveRecording, RecordingEnded } from '../../main/core/contract/recording-schemas.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { ffmpegVideo } from '../fixtures/media.js';
-import { sleep, waitFor } from '../fixtures/wait.js';
+import { tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { ffmpegVideo } from '../support/media.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 
 /** What MediaRecorder sends: a WebM stream, here cut into pieces as a window would send them. */

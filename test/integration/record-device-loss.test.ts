@@ -7,10 +7,10 @@ import { OpscopeError, serializeError } from '../../main/core/errors.js';
 import type { HostToWorker, RecordOptions, RecordPartial, WorkerToHost } from '../../main/core/worker-protocol.js';
 import { AppHost } from '../../main/host/app-host.js';
 import { inProcessWorkerLauncher } from '../../main/cli/in-process-worker.js';
-import type { WorkerHandle, WorkerLauncher } from '../../main/host/worker-supervisor.js';
-import { tempHome } from '../fixtures/cli.js';
-import { ffmpegVideo } from '../fixtures/media.js';
-import { sleep, waitFor } from '../fixtures/wait.js';
+import type { WorkerHandle, WorkerLauncher } from '../../main/host/workers/worker-supervisor.js';
+import { tempHome } from '../support/cli.js';
+import { ffmpegVideo } from '../support/media.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 
 /*

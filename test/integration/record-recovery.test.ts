@@ -5,10 +5,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InterruptedRecording } from '../../main/core/contract/recording-schemas.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
-import { BIN, json, ROOT, runCli, tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
-import { sleep, waitFor } from '../fixtures/wait.js';
+import { BIN, json, ROOT, runCli, tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { processInfo } from '../../main/node/record/orphans.js';
 
 

@@ -10,7 +10,7 @@ import { LIBX264 } from '../../main/node/record/encoders.js';
 import { processInfo, stopOrphanRecorder } from '../../main/node/record/orphans.js';
 import { isSegmentIntact, salvagedPath, salvageSegment, scanMp4 } from '../../main/node/record/salvage.js';
 import { recordArgs, recordSegments, SEGMENT_LIST, type ClosedSegment, type H264Encoder } from '../../main/node/record/segment-recorder.js';
-import { ffmpegVideo } from '../fixtures/media.js';
+import { ffmpegVideo } from '../support/media.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActiveRecording, RecordingEnded } from '../../main/core/contract/recording-schemas.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import { processInfo } from '../../main/node/record/orphans.js';
-import { tempHome } from '../fixtures/cli.js';
-import { testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
-import { waitFor } from '../fixtures/wait.js';
+import { tempHome } from '../support/cli.js';
+import { testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
+import { waitFor } from '../support/wait.js';
 
 describe('a recording outlives crashes of the workers', () => {
   let home: string;

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessWorkerLauncher } from '../../main/cli/in-process-worker.js';
 import { AppHost } from '../../main/host/app-host.js';
-import { json, runCli, tempHome } from '../fixtures/cli.js';
-import { frameTimestamps, syntheticVideo } from '../fixtures/media.js';
+import { json, runCli, tempHome } from '../support/cli.js';
+import { frameTimestamps, syntheticVideo } from '../support/media.js';
 import type { CaseTracks } from '../../main/core/contract/schemas.js';
 
 interface RecordJson {

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../fixtures/cli.js';
+import { runCli, tempHome } from '../support/cli.js';
 
 describe('opscope settings', () => {
   const home = tempHome();

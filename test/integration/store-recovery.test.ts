@@ -11,8 +11,8 @@ import { AppHost } from '../../main/host/app-host.js';
 import { Backups, backupDue, DAY_MS, listBackups } from '../../main/host/store/backup.js';
 import { Store } from '../../main/host/store/store.js';
 import { migrations } from '../../main/host/store/migrations/index.js';
-import { runCli, tempHome } from '../fixtures/cli.js';
-import { fakePart } from '../fixtures/feedback.js';
+import { runCli, tempHome } from '../support/cli.js';
+import { fakePart } from '../support/feedback.js';
 
 const noWorker = () => {
   throw new Error('no worker in this test');

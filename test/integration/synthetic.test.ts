@@ -10,7 +10,7 @@ import {
   generateSyntheticVideo,
   type SyntheticSpec,
 } from '../../main/node/synthetic/index.js';
-import { decodeFrames, frameStats, meanAbsDiff, probe, videoPackets, type FrameStats } from '../fixtures/synthetic-frames.js';
+import { decodeFrames, frameStats, meanAbsDiff, probe, videoPackets, type FrameStats } from '../support/synthetic-frames.js';
 
 let dir: string;
 

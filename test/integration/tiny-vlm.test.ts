@@ -15,7 +15,7 @@ import {
 } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { encodePng } from '../../main/node/png.js';
-import { tempHome } from '../fixtures/cli.js';
+import { tempHome } from '../support/cli.js';
 import { writeTinyVlm, type TinyVlmInfo } from '../support/tiny-vlm.js';
 
 /*

@@ -5,9 +5,9 @@ import type { CaseConversations } from '../../main/core/contract/agent-schemas.j
 import type { ExportDone } from '../../main/core/contract/export-schemas.js';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
-import { tempHome } from '../fixtures/cli.js';
-import { importCase, testHost } from '../fixtures/host.js';
-import { syntheticVideo } from '../fixtures/media.js';
+import { tempHome } from '../support/cli.js';
+import { importCase, testHost } from '../support/host.js';
+import { syntheticVideo } from '../support/media.js';
 
 const SPEC = { duration: 240, width: 480, height: 270, fps: 25, gop: 2, events: [], seed: 21 };
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { AgentEventMessage } from '../../core/contract/agent-schemas.js';
 import type { ImportResult } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
-import type { FinishedRun } from '../../host/agent-service.js';
+import type { FinishedRun } from '../../host/agent/agent-service.js';
 import type { AppHost } from '../../host/app-host.js';
 import { AskPrinter } from '../ask-printer.js';
 import { openHost } from '../context.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { doctor } from '../../host/doctor.js';
+import { doctor } from '../../host/app/doctor.js';
 import { resolveDataDir } from '../../node/paths.js';
 
 export async function doctorCommand(argv: string[]): Promise<number> {

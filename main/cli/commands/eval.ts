@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { EvalSummary, RecallKey } from '../../core/eval/metrics.js';
 import { evalJson, type EvalResult, type EvalRow } from '../../core/eval/result.js';
 import type { AppHost } from '../../host/app-host.js';
-import { runEval, type EvalEvent } from '../../host/eval-runner.js';
+import { runEval, type EvalEvent } from '../../host/eval/eval-runner.js';
 import { writeReport } from '../../node/eval/report.js';
 import { openHost } from '../context.js';
 import { formatTable } from '../output.js';

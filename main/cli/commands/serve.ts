@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { AppHost } from '../../host/app-host.js';
-import { nodeWorkerLauncher } from '../../host/node-worker.js';
+import { nodeWorkerLauncher } from '../../host/workers/node-worker.js';
 import { rendererDir } from '../../node/bundle-paths.js';
 import { resolveDataDir } from '../../node/paths.js';
 import { reportRecovery, UsageError } from '../context.js';

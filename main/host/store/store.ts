@@ -2,11 +2,11 @@ import type { IndexState, IndexStatus, RecordingGap, Settings, ViewState } from 
 import type { PacketScan } from '../../core/media-info.js';
 import { newId } from '../../node/ids.js';
 import { redactSecrets } from '../../core/secrets.js';
-import { AgentStore } from './agent-store.js';
+import { AgentStore } from '../agent/agent-repository.js';
 import { Backups, DAY_MS, DEFAULT_KEEP, openChecked, type StoreRecovery } from './backup.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
-import { BookmarkStore } from './bookmark-store.js';
-import { FeedbackStore } from './feedback-store.js';
+import { BookmarkStore } from '../review/bookmark-repository.js';
+import { FeedbackStore } from '../review/feedback-repository.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
 
 export type NewPart = Omit<PartRow, 'id' | 'case_id' | 'ord' | 'created_at'>;

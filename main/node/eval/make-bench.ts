@@ -46,7 +46,7 @@ type QuestionType = 'when' | 'first' | 'last' | 'duration';
 
 /*
  * The ways one thing is asked. Each must name its event in words the scout knows and ask for the
- * occurrence its type says: test/unit/eval-bench.test.ts reads every phrasing back with the scout's
+ * occurrence its type says: test/unit/main/core/eval/bench-file.test.ts reads every phrasing back with the scout's
  * own parser.
  */
 const PHRASINGS: Record<SyntheticEventKind, Record<QuestionType, readonly string[]>> = {

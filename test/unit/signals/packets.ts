@@ -5,7 +5,7 @@
  */
 
 import type { PacketInfo } from '../../../main/core/signals/index.js';
-import { rng } from './frames.js';
+import { rng } from '../../support/signal-frames.js';
 
 export interface PacketOptions {
   duration: number;
