@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { OpscopeError } from '../../core/errors.js';
 import { tool, type ToolName } from './locate.js';
+import { appendInvocation, currentToolContext, type ToolOutcome } from './command-log.js';
 
 export interface FfmpegProgress {
   /** Seconds of output written so far. */
@@ -83,7 +84,7 @@ export function observeToolCalls(observer: ToolObserver): () => void {
 /**
  * The one way the app runs ffmpeg and ffprobe: an argument array (never a shell), a timeout,
  * cancellation through an AbortSignal, progress parsing and a readable error that carries the
- * tool's last words.
+ * tool's last words. Every run is written to the command log (see command-log.ts).
  */
 export function runTool(name: ToolName, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   const bin = tool(name).path;
@@ -94,6 +95,10 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       return;
     }
     for (const observe of observers) observe(name, args);
+    const started = new Date();
+    const { job, log } = currentToolContext();
+    // Filled in when the tool ends; written once the run is settled.
+    let ended = 'not-started';
     const child = opts.finish || opts.stdin
       ? spawn(bin, args as string[], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true })
       : spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
@@ -117,6 +122,20 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
     const finish = (err: Error | null, result?: RunResult) => {
       if (settled) return;
       settled = true;
+      if (log) {
+        const outcome: ToolOutcome = !err ? 'ok' : err instanceof OpscopeError && err.code === 'canceled' ? 'canceled' : 'failed';
+        appendInvocation(log, {
+          startedAt: started,
+          job,
+          purpose: opts.purpose ?? null,
+          outcome,
+          status: ended,
+          durationMs: Date.now() - started.getTime(),
+          argv: [bin, ...args],
+          // A run the runner ended itself (timeout, too much output) or could not start says why.
+          stderrTail: err && !(err instanceof ToolFailure) ? [...tail, err.message] : tail,
+        });
+      }
       clearTimeout(hard);
       if (idle) clearTimeout(idle);
       opts.signal?.removeEventListener('abort', onAbort);
@@ -211,6 +230,7 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
 
     child.on('error', (err) => finish(new OpscopeError('tool-failed', `Could not start ${name}: ${err.message}`)));
     child.on('close', (code, signal) => {
+      ended = signal ? `signal=${signal}` : `exit=${code}`;
       if (opts.stdin && child.stdin) opts.stdin.unpipe(child.stdin);
       if (partial) onLine(partial);
       if (killedFor) return finish(killedFor);
