@@ -11,7 +11,7 @@ import { inProcessWorkerLauncher } from './in-process-worker.js';
 export function openFrames(): { frames: FrameService; close(): Promise<void> } {
   const layout = new DataLayout(resolveDataDir());
   const store = new Store(layout.database);
-  const worker = new WorkerSupervisor(inProcessWorkerLauncher());
+  const worker = new WorkerSupervisor(inProcessWorkerLauncher(), 'media worker', { dataDir: layout.root });
   return {
     frames: new FrameService(store, worker, layout),
     close: async () => {

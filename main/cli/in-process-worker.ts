@@ -1,56 +1,32 @@
-import { serializeError } from '../core/errors.js';
-import type { HostToWorker, JobKind, WorkerToHost } from '../core/worker-protocol.js';
+import type { WorkerToHost } from '../core/worker-protocol.js';
 import type { WorkerHandle, WorkerLauncher } from '../host/workers/worker-supervisor.js';
-import type { JobContext } from '../worker/jobs/index.js';
-import { JobInputs } from '../worker/job-inputs.js';
+import { DataLayout } from '../node/paths.js';
+import { JobLoop } from '../worker/job-loop.js';
 
 /**
  * For one-shot CLI commands the worker's jobs run in the CLI process itself: there is no UI to
- * keep responsive, and it saves starting a second process. Same protocol as a real worker.
+ * keep responsive, and it saves starting a second process. Same protocol and job loop as a real
+ * worker; messages arrive on a microtask, as they would from another process.
  */
 export function inProcessWorkerLauncher(): WorkerLauncher {
-  return (): WorkerHandle => {
+  return (start = {}): WorkerHandle => {
     const listeners: ((m: WorkerToHost) => void)[] = [];
     const exitListeners: ((e: { code: number | null; signal: string | null }) => void)[] = [];
-    const controllers = new Map<number, AbortController>();
-    const inputs = new JobInputs();
     const deliver = (m: WorkerToHost) => queueMicrotask(() => listeners.forEach((l) => l(m)));
+    const jobs = new JobLoop({
+      send: deliver,
+      // The job code is loaded with the first job: a command that needs none does not pay for it.
+      loadHandlers: async () => (await import('../worker/jobs/index.js')).handlers,
+      ...(start.dataDir ? { commandLog: new DataLayout(start.dataDir).ffmpegLog } : {}),
+    });
     deliver({ type: 'ready', pid: process.pid });
     return {
-      send(msg: HostToWorker) {
-        if (msg.type === 'cancel') {
-          controllers.get(msg.id)?.abort();
-          return;
-        }
-        if (msg.type === 'input') {
-          if (controllers.has(msg.id)) inputs.feed(msg.id, msg.data);
-          return;
-        }
-        const c = new AbortController();
-        controllers.set(msg.id, c);
-        // The job code is loaded with the first job: a command that needs none does not pay for it.
-        import('../worker/jobs/index.js')
-          .then(({ handlers }) => {
-            const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: JobContext) => Promise<unknown>;
-            return handler(msg.params, {
-              signal: c.signal,
-              progress: (progress) => deliver({ type: 'progress', id: msg.id, progress }),
-              partial: (data) => deliver({ type: 'partial', id: msg.id, data }),
-              input: () => inputs.of(msg.id),
-            });
-          })
-          .then((value) => deliver({ type: 'result', id: msg.id, value }))
-          .catch((err: unknown) => deliver({ type: 'error', id: msg.id, error: serializeError(err) }))
-          .finally(() => {
-            controllers.delete(msg.id);
-            inputs.close(msg.id);
-          });
-      },
+      send: (msg) => jobs.receive(msg),
       onMessage: (l) => listeners.push(l),
       onExit: (l) => exitListeners.push(l),
       // There is no process to end: stopping aborts the running jobs and reports a clean exit.
       kill: () => {
-        controllers.forEach((c) => c.abort());
+        jobs.abortAll();
         queueMicrotask(() => exitListeners.forEach((l) => l({ code: 0, signal: null })));
       },
       pid: process.pid,

@@ -27,6 +27,7 @@ import { SettingsService } from './settings/settings-service.js';
 import { Store } from './store/store.js';
 import { APP_VERSION } from './app/version.js';
 import { WorkerSupervisor, type WorkerLauncher } from './workers/worker-supervisor.js';
+import { setProcessCommandLog } from '../node/ffmpeg/command-log.js';
 
 const BACKUP_CHECK_MS = 60 * 60 * 1000;
 
@@ -98,10 +99,13 @@ export class AppHost {
     this.backupTimer.unref();
     this.settings = new SettingsService(this.store);
     // Indexing and models yield the CPU to the window and to a live recording; the recorder does not.
-    this.worker = new WorkerSupervisor(opts.launcher, 'media worker', { background: true });
+    // Every ffmpeg this host runs, itself or in its workers, is logged in its data folder.
+    setProcessCommandLog(this.layout.ffmpegLog);
+    const dataDir = this.layout.root;
+    this.worker = new WorkerSupervisor(opts.launcher, 'media worker', { background: true, dataDir });
     this.worker.on('status', (state, message) => this.bus.emit('worker.status', message ? { state, message } : { state }));
-    this.modelWorker = new WorkerSupervisor(opts.modelLauncher ?? opts.launcher, 'model worker', { background: true });
-    this.recordWorker = new WorkerSupervisor(opts.recordLauncher ?? opts.launcher, 'recording worker');
+    this.modelWorker = new WorkerSupervisor(opts.modelLauncher ?? opts.launcher, 'model worker', { background: true, dataDir });
+    this.recordWorker = new WorkerSupervisor(opts.recordLauncher ?? opts.launcher, 'recording worker', { dataDir });
     this.imports = new ImportService(this.store, this.worker, this.bus);
     this.indexer = new IndexService(this.store, this.worker, this.layout, this.settings, this.bus);
     this.frames = new FrameService(this.store, this.worker, this.layout);

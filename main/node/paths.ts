@@ -28,6 +28,14 @@ export class DataLayout {
   get backups(): string {
     return join(this.root, 'backups');
   }
+  /** Debug logs (see node/ffmpeg/command-log.ts). */
+  get logs(): string {
+    return join(this.root, 'logs');
+  }
+  /** Every ffmpeg and ffprobe command line run for this data folder, with its outcome. */
+  get ffmpegLog(): string {
+    return join(this.logs, 'ffmpeg.log');
+  }
   get tmp(): string {
     return join(this.root, 'tmp');
   }

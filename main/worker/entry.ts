@@ -1,8 +1,9 @@
-import { OpscopeError, serializeError } from '../core/errors.js';
-import { HostToWorkerSchema, type JobKind } from '../core/worker-protocol.js';
+import { HostToWorkerSchema } from '../core/worker-protocol.js';
+import { setProcessCommandLog } from '../node/ffmpeg/command-log.js';
+import { DataLayout } from '../node/paths.js';
 import { connectToHost } from './channel.js';
 import { handlers } from './jobs/index.js';
-import { JobInputs } from './job-inputs.js';
+import { JobLoop } from './job-loop.js';
 
 /**
  * The worker: everything heavy (ffprobe, ffmpeg, analysis, model inference) runs here so the
@@ -12,48 +13,13 @@ import { JobInputs } from './job-inputs.js';
  * persists them.
  */
 const host = connectToHost();
-const running = new Map<number, AbortController>();
-const inputs = new JobInputs();
+// The host names its data folder: the worker's ffmpeg command lines go to the same log as its own.
+if (process.env.OPSCOPE_HOME) setProcessCommandLog(new DataLayout(process.env.OPSCOPE_HOME).ffmpegLog);
+const jobs = new JobLoop({ send: (m) => host.send(m), loadHandlers: () => handlers });
 
 host.onMessage((raw) => {
   const parsed = HostToWorkerSchema.safeParse(raw);
-  if (!parsed.success) return;
-  const msg = parsed.data;
-  if (msg.type === 'cancel') {
-    running.get(msg.id)?.abort();
-    return;
-  }
-  if (msg.type === 'input') {
-    if (running.has(msg.id)) inputs.feed(msg.id, msg.data);
-    return;
-  }
-  const controller = new AbortController();
-  running.set(msg.id, controller);
-  const handler = handlers[msg.kind as JobKind] as (p: unknown, ctx: Parameters<(typeof handlers)['inspect']>[1]) => Promise<unknown>;
-  let lastProgress = 0;
-  void handler(msg.params, {
-    signal: controller.signal,
-    progress: (progress) => {
-      // At most ~20 progress messages a second per job.
-      const now = Date.now();
-      if (now - lastProgress < 50 && progress.fraction < 1) return;
-      lastProgress = now;
-      host.send({ type: 'progress', id: msg.id, progress });
-    },
-    partial: (data) => host.send({ type: 'partial', id: msg.id, data }),
-    input: () => inputs.of(msg.id),
-  })
-    .then((value) => host.send({ type: 'result', id: msg.id, value }))
-    .catch((err: unknown) => {
-      const e = controller.signal.aborted && !(err instanceof OpscopeError && err.code === 'canceled')
-        ? new OpscopeError('canceled', 'Canceled.')
-        : err;
-      host.send({ type: 'error', id: msg.id, error: serializeError(e) });
-    })
-    .finally(() => {
-      running.delete(msg.id);
-      inputs.close(msg.id);
-    });
+  if (parsed.success) jobs.receive(parsed.data);
 });
 
 process.on('uncaughtException', (err) => {

@@ -1,15 +1,21 @@
 import { fork } from 'node:child_process';
 import type { WorkerToHost } from '../../core/worker-protocol.js';
 import { workerEntryPath } from '../../node/bundle-paths.js';
-import type { WorkerHandle, WorkerLauncher } from './worker-supervisor.js';
+import type { WorkerHandle, WorkerLauncher, WorkerStart } from './worker-supervisor.js';
+
+/** The environment a worker process starts with: the host's, and the host's data folder. */
+export function workerEnv(start: WorkerStart, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return start.dataDir ? { ...env, OPSCOPE_HOME: start.dataDir } : { ...env };
+}
 
 /** Under plain Node the worker is a forked child speaking the same protocol. */
 export function nodeWorkerLauncher(entry = workerEntryPath()): WorkerLauncher {
-  return (): WorkerHandle => {
+  return (start = {}): WorkerHandle => {
     const child = fork(entry, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
+      env: workerEnv(start),
     });
     // A send to a child that just died surfaces here; the exit handler reports it.
     child.on('error', () => undefined);

@@ -12,7 +12,13 @@ export interface WorkerHandle {
   readonly pid: number | undefined;
 }
 
-export type WorkerLauncher = () => WorkerHandle;
+/** What a worker is started with. */
+export interface WorkerStart {
+  /** The host's data folder: the worker writes its ffmpeg command log there. */
+  dataDir?: string;
+}
+
+export type WorkerLauncher = (start?: WorkerStart) => WorkerHandle;
 
 export type WorkerState = 'starting' | 'up' | 'restarting' | 'down';
 
@@ -77,7 +83,7 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
   constructor(
     private readonly launch: WorkerLauncher,
     private readonly name = 'media worker',
-    private readonly opts: { background?: boolean } = {},
+    private readonly opts: { background?: boolean } & WorkerStart = {},
   ) {
     super();
   }
@@ -90,7 +96,7 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
   private ensure(): WorkerHandle {
     if (this.handle) return this.handle;
     this.setState(this.crashes.length ? 'restarting' : 'starting');
-    const handle = this.launch();
+    const handle = this.launch(this.opts.dataDir ? { dataDir: this.opts.dataDir } : {});
     this.handle = handle;
     handle.onMessage((m) => this.onMessage(m));
     handle.onExit(({ code, signal }) => this.onExit(handle, code, signal));
