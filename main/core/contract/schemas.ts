@@ -295,6 +295,23 @@ export const ToolInfo = z.object({
   error: z.string().nullable(),
 });
 
+/** The debug log of every ffmpeg/ffprobe command line, and the newest one that failed. */
+export const FfmpegLogInfo = z.object({
+  path: z.string(),
+  lastFailure: z
+    .object({
+      at: z.string(),
+      job: z.string().nullable(),
+      purpose: z.string().nullable(),
+      /** "exit=1", "signal=SIGSEGV", "not-started". */
+      status: z.string(),
+      /** Ready to paste into a shell. */
+      command: z.string(),
+      stderr: z.array(z.string()),
+    })
+    .nullable(),
+});
+
 export const DoctorReport = z.object({
   version: z.string(),
   platform: z.string(),
@@ -307,6 +324,7 @@ export const DoctorReport = z.object({
     error: z.string().nullable(),
   }),
   dataDir: z.string(),
+  ffmpegLog: FfmpegLogInfo,
   electron: z.object({ present: z.boolean(), version: z.string().nullable(), path: z.string().nullable(), hint: z.string().nullable() }),
 });
 export type DoctorReport = z.infer<typeof DoctorReport>;

@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import type { DoctorReport } from '../../core/contract/schemas.js';
 import { locateTool, type ToolName } from '../../node/ffmpeg/locate.js';
 import { runTool } from '../../node/ffmpeg/run.js';
+import { lastFailedInvocation } from '../../node/ffmpeg/command-log.js';
+import { DataLayout } from '../../node/paths.js';
 import { findElectron } from '../../node/electron-binary.js';
 import { APP_VERSION } from './version.js';
 
@@ -36,6 +38,15 @@ function onnxInfo(): DoctorReport['onnxruntime'] {
   }
 }
 
+function ffmpegLogInfo(dataDir: string): DoctorReport['ffmpegLog'] {
+  const path = new DataLayout(dataDir).ffmpegLog;
+  const last = lastFailedInvocation(path);
+  return {
+    path,
+    lastFailure: last && { at: last.at, job: last.job, purpose: last.purpose, status: last.status, command: last.command, stderr: last.stderr },
+  };
+}
+
 export async function doctor(dataDir: string): Promise<DoctorReport> {
   const [ffmpeg, ffprobe] = await Promise.all([toolInfo('ffmpeg'), toolInfo('ffprobe')]);
   return {
@@ -46,6 +57,7 @@ export async function doctor(dataDir: string): Promise<DoctorReport> {
     ffprobe,
     onnxruntime: onnxInfo(),
     dataDir,
+    ffmpegLog: ffmpegLogInfo(dataDir),
     electron: findElectron(),
   };
 }
