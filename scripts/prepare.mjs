@@ -31,8 +31,8 @@ if (!installed && !process.env.OPSCOPE_SKIP_ELECTRON_DOWNLOAD) {
   if (major > 22 || (major === 22 && minor >= 12)) {
     const r = run(process.execPath, [join(electronDir, 'install.js')], { timeout: 300_000, stdio: 'pipe' });
     if (r.status === 0) console.log('opscope: Electron binary installed.');
-    else console.warn('opscope: the Electron binary could not be downloaded (GitHub unreachable?). `npm start` explains what to do; `npm run serve` works without it.');
+    else console.warn('opscope: the Electron binary could not be downloaded (GitHub unreachable?). `npm start` opens Opscope in a browser instead.');
   } else {
-    console.warn(`opscope: Electron's installer needs Node 22.12 or newer (this is ${process.versions.node}); the desktop shell is not installed. \`npm run serve\` opens Opscope in a browser.`);
+    console.warn(`opscope: Electron's installer needs Node 22.12 or newer (this is ${process.versions.node}); the desktop shell is not installed. \`npm start\` opens Opscope in a browser instead.`);
   }
 }

@@ -1,6 +1,6 @@
 /** How each command is called: shown by `opscope help` and in usage errors. */
 export const USAGE = {
-  import: 'opscope import <file...> [--name NAME] [--no-index] [--separate] [--json]',
+  import: 'opscope import <file|folder|DICOMDIR...> [--name NAME] [--no-index] [--separate] [--json]',
   cases: 'opscope cases [--json]',
   ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
   eval: 'opscope eval <bench.jsonl> [--backend scout|onnx|openai] [--json] [--report DIR] [--fresh]',
@@ -22,8 +22,11 @@ export const USAGE = {
   record:
     'opscope record (--device NAME | --replay FILE) [--name NAME | --continue CASE_ID] [--duration SECONDS]\n' +
     '    [--segment-seconds N] [--json]',
+  pacs:
+    'opscope pacs search [--patient ID] [--name NAME] [--date YYYYMMDD[-YYYYMMDD]] [--modality ES]... [--json]\n' +
+    '  opscope pacs get <StudyInstanceUID> [--series UID] [--no-index] [--json] | opscope pacs send CLIP.mp4 [--json]',
   doctor: 'opscope doctor [--json]',
-  serve: 'opscope serve [--port N]',
+  serve: 'opscope serve [--port N] [--open]',
 } as const;
 
 /** A command called the wrong way: reported with its usage, exit code 2. */

@@ -12,7 +12,7 @@ export interface ElectronBinary {
 export const ELECTRON_HINT =
   'The Electron binary is not installed: it is downloaded from GitHub, outside the npm registry. ' +
   'When online, run `npm run get-electron` (Electron\'s installer needs Node 22.12 or newer), or point ' +
-  'ELECTRON_OVERRIDE_DIST_PATH at an installed Electron. Meanwhile `npm run serve` opens Opscope in a browser.';
+  'ELECTRON_OVERRIDE_DIST_PATH at an installed Electron. Meanwhile `npm start` opens Opscope in a browser.';
 
 /** Finds the Electron binary of the `electron` package without triggering its download. */
 export function findElectron(): ElectronBinary {
