@@ -133,3 +133,54 @@ export function medianFrameDuration(times: ArrayLike<number>): number | null {
   d.sort((a, b) => a - b);
   return d[d.length >> 1]! / step;
 }
+
+/**
+ * Frame indices (presentation order, ascending) of a part's keyframes, from its packet scan:
+ * packets in file order with their timestamps and keyframe flags, matched to `frameTimes`.
+ */
+export function keyframeIndices(frameTimes: ArrayLike<number>, packetTimes: ArrayLike<number>, packetKeys: ArrayLike<number>): Uint32Array {
+  const out: number[] = [];
+  if (frameTimes.length === 0) return new Uint32Array(0);
+  for (let i = 0; i < packetKeys.length && i < packetTimes.length; i++) {
+    if (!packetKeys[i]) continue;
+    const k = frameIndexAt(frameTimes, packetTimes[i]!);
+    // A keyframe's own timestamp is one of the frame times; anything else is not a frame of ours.
+    if (Math.abs(frameTimes[k]! - packetTimes[i]!) <= 1e-6) out.push(k);
+  }
+  out.sort((a, b) => a - b);
+  return Uint32Array.from(out.filter((v, i) => i === 0 || v !== out[i - 1]));
+}
+
+/** The last keyframe index <= `index`, or null when none is known there. */
+export function keyframeAtOrBefore(keyframes: ArrayLike<number>, index: number): number | null {
+  let lo = 0;
+  let hi = keyframes.length - 1;
+  if (hi < 0 || keyframes[0]! > index) return null;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (keyframes[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return keyframes[lo]!;
+}
+
+/**
+ * Offsets between which frame `i`'s timestamp is the only one: halfway to its neighbours (a
+ * second beyond the first and last frame). A decoder picks exactly this frame by selecting the
+ * timestamp inside the window, whatever the frame rate does around it.
+ */
+export function frameWindow(times: ArrayLike<number>, i: number): { from: number; to: number } {
+  const here = times[i]!;
+  const from = i > 0 ? (times[i - 1]! + here) / 2 : here - 1;
+  const to = i + 1 < times.length ? (here + times[i + 1]!) / 2 : here + 1;
+  return { from, to };
+}
+
+/** Median spacing of keyframes in seconds, or null with fewer than two keyframes. */
+export function keyframeInterval(times: ArrayLike<number>, keyframes: ArrayLike<number>): number | null {
+  if (keyframes.length < 2) return null;
+  const gaps: number[] = [];
+  for (let k = 1; k < keyframes.length; k++) gaps.push(times[keyframes[k]!]! - times[keyframes[k - 1]!]!);
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1]!;
+}

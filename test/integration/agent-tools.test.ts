@@ -213,7 +213,7 @@ describe('agent tools on case time', () => {
     const path = mediaPath.agentFrame(f.ref);
     const whole = host.media.respond(path, null);
     expect(whole.status).toBe(200);
-    expect(whole.headers['content-type']).toBe('image/png');
+    expect(whole.headers['content-type']).toBe('image/jpeg');
     const png = await bodyBytes(whole.body);
     const part = host.media.respond(path, 'bytes=0-99');
     expect(part.status).toBe(206);

@@ -141,7 +141,7 @@ describe('offline: no connection leaves the machine without an openai backend', 
 
     const out = join(exportsDir, 'teaching clip.mp4');
     const done = new Promise<ExportDone>((resolve) => {
-      const off = host.bus.subscribe((name, payload) => {
+      const off = host.bus.subscribe(({ name, payload }) => {
         if (name !== 'export.done') return;
         off();
         resolve(payload as ExportDone);
@@ -167,11 +167,12 @@ describe('offline: no connection leaves the machine without an openai backend', 
     expect(new Set(spawned.map((c) => basename(c).replace(/\.exe$/, '')))).toEqual(new Set(['ffmpeg', 'ffprobe']));
     for (const { name, args } of toolCalls) {
       for (const a of args) expect(URL_LIKE.test(a), `${name} ${a}`).toBe(false);
-      // Every input is a file, through inputPath ("file:" keeps a name that starts with "-" a name).
+      // Every input is a file, through inputPath ("file:" keeps a name that starts with "-" a name),
+      // a generated source, or the raw pictures Opscope itself writes to the tool's stdin.
       args.forEach((a, i) => {
         if (a !== '-i') return;
         const lavfi = args[i - 2] === '-f' && args[i - 1] === 'lavfi';
-        if (!lavfi) expect(args[i + 1], `${name} ${args.join(' ')}`).toMatch(/^file:/);
+        if (!lavfi) expect(args[i + 1], `${name} ${args.join(' ')}`).toMatch(/^(file:|pipe:0$)/);
       });
     }
   });

@@ -95,3 +95,50 @@ export function drawLabel(frame: RgbFrame, text: string, box: LabelBox = labelBo
   }
   return box;
 }
+
+/** Labels for a run of frames of one size, as one overlay image per frame. */
+export interface LabelStrip {
+  /** Where every label image goes on its frame (its top-left corner). */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** RGBA images of `width` x `height`, one after another in the order of `texts`. */
+  rgba: Uint8Array;
+}
+
+/**
+ * The labels of `texts` as RGBA images laid over frames of `frameWidth` x `frameHeight` (a
+ * decoder draws them): each holds the box `drawLabel` draws, at the same place, transparent
+ * around it, in an image just large enough for the widest.
+ */
+export function labelStrip(texts: readonly string[], frameWidth: number, frameHeight: number): LabelStrip {
+  const boxes = texts.map((t) => labelBox(t, frameWidth, frameHeight));
+  const x = boxes.length ? Math.min(...boxes.map((b) => b.x)) : 0;
+  const y = boxes.length ? Math.min(...boxes.map((b) => b.y)) : 0;
+  // Clipped to the frame, as drawLabel clips.
+  const right = Math.min(frameWidth, Math.max(x + 1, ...boxes.map((b) => b.x + b.width)));
+  const bottom = Math.min(frameHeight, Math.max(y + 1, ...boxes.map((b) => b.y + b.height)));
+  const width = Math.max(1, right - x);
+  const height = Math.max(1, bottom - y);
+  const rgba = new Uint8Array(texts.length * width * height * 4);
+  texts.forEach((text, k) => {
+    const box = boxes[k]!;
+    const rgb = { width, height, data: new Uint8Array(width * height * 3) };
+    const own = { ...box, x: box.x - x, y: box.y - y };
+    drawLabel(rgb, text, own);
+    const base = k * width * height * 4;
+    for (let py = 0; py < height; py++) {
+      for (let px = 0; px < width; px++) {
+        const i = py * width + px;
+        const o = base + i * 4;
+        const inBox = px >= own.x && px < own.x + own.width && py >= own.y && py < own.y + own.height;
+        rgba[o] = rgb.data[i * 3]!;
+        rgba[o + 1] = rgb.data[i * 3 + 1]!;
+        rgba[o + 2] = rgb.data[i * 3 + 2]!;
+        rgba[o + 3] = inBox ? 255 : 0;
+      }
+    }
+  });
+  return { x, y, width, height, rgba };
+}

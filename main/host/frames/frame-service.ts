@@ -1,27 +1,90 @@
 import { existsSync } from 'node:fs';
-import { frameIndexAt } from '../../core/case-time.js';
+import { frameIndexAt, keyframeIndices } from '../../core/case-time.js';
 import { mediaPath } from '../../core/contract/media-paths.js';
 import type { FrameRef } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
+import { LruMap } from '../../core/lru-map.js';
+import type { AgentFrameFeatures } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
 import { pngSize } from '../../node/png.js';
 import { timelineOf } from '../cases/case-views.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 
+/** A part's frame timestamps and which of them are keyframes (frame indices, ascending). */
+export interface PartTiming {
+  frameTimes: Float64Array;
+  keyframes: Uint32Array;
+}
+
+/**
+ * Parts whose timing is kept in memory: a 20-minute 1080p30 part takes about 0.3 MB, so at most
+ * a few MB, dropped after a few idle minutes.
+ */
+const TIMING_PARTS = 8;
+/** Per-frame measures of recently extracted agent frames (a few dozen bytes each). */
+const FEATURE_ENTRIES = 4096;
+const IDLE_MS = 5 * 60_000;
+
 /**
  * The frame on screen at a case time, at full resolution, taken from the original recording.
  * Frame-accurate: the frame is chosen from the real packet timestamps, then ffmpeg is asked to
  * seek between it and its predecessor so that it lands on exactly that frame.
+ *
+ * It also keeps what makes later frames cheap: each part's frame and keyframe table (read from
+ * the store once), and the measures of agent frames already decoded, whose files stay on disk.
  */
 export class FrameService {
   private readonly inflight = new Map<string, Promise<{ width: number; height: number }>>();
+  private readonly timings = new LruMap<string, PartTiming>(TIMING_PARTS);
+  private readonly features = new LruMap<string, AgentFrameFeatures>(FEATURE_ENTRIES);
+  private idle: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly worker: WorkerSupervisor,
     private readonly layout: DataLayout,
   ) {}
+
+  /** Forgets the kept tables after a while without frames: a case no longer in use costs nothing. */
+  private touch(): void {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      this.timings.clear();
+      this.features.clear();
+      this.idle = null;
+    }, IDLE_MS);
+    this.idle.unref();
+  }
+
+  /** Frame times and keyframes of a part, scanning its packets if that was never done. */
+  async timing(partId: string, signal?: AbortSignal): Promise<PartTiming> {
+    this.touch();
+    const part = this.store.getPart(partId);
+    if (!part) throw new OpscopeError('not-found', 'This recording is no longer in the library.');
+    // A changed file is scanned again under the same part: its table is another entry.
+    const key = `${partId}/${part.fingerprint}/${part.size}/${part.mtime_ms}`;
+    const kept = this.timings.get(key);
+    if (kept) return kept;
+    let scan = this.store.packetScan(partId);
+    if (!scan) {
+      await this.frameTimes(partId, signal);
+      scan = this.store.packetScan(partId);
+      if (!scan) throw new OpscopeError('internal', 'The packet scan of this recording was not saved.');
+    }
+    const timing = { frameTimes: scan.frameTimes, keyframes: keyframeIndices(scan.frameTimes, scan.packetTimes, scan.packetKeys) };
+    this.timings.set(key, timing);
+    return timing;
+  }
+
+  /** Measures of an agent frame decoded before, by a key that fixes the frame and how it was measured. */
+  recalledFeatures(key: string): AgentFrameFeatures | undefined {
+    return this.features.get(key);
+  }
+
+  rememberFeatures(key: string, features: AgentFrameFeatures): void {
+    this.features.set(key, features);
+  }
 
   async frameTimes(partId: string, signal?: AbortSignal): Promise<Float64Array> {
     const cached = this.store.frameTimes(partId);
@@ -43,7 +106,7 @@ export class FrameService {
     if (!existsSync(part.path)) {
       throw new OpscopeError('not-found', `${part.file_name} is missing from ${part.path}. Import it again from its new place to relink it.`);
     }
-    const times = await this.frameTimes(part.id, signal);
+    const times = (await this.timing(part.id, signal)).frameTimes;
     if (times.length === 0) throw new OpscopeError('unsupported-media', `${part.file_name} has no video frames.`);
     const i = frameIndexAt(times, pos.offset);
     const seek = i === 0 ? 0 : (times[i - 1]! + times[i]!) / 2;

@@ -1,139 +1,142 @@
+import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { drawLabel } from '../../core/agent/frame-label.js';
-import { fitLongestSide, groupDense } from '../../core/agent/frame-plan.js';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { labelStrip } from '../../core/agent/frame-label.js';
+import { fitLongestSide } from '../../core/agent/frame-plan.js';
 import { OpscopeError } from '../../core/errors.js';
 import { pool } from '../../core/pool.js';
 import { frameFeatures } from '../../core/signals/index.js';
 import { formatClock } from '../../core/time-format.js';
-import type { AgentFrameRequest, AgentFrameResult, AgentFramesParams } from '../../core/worker-protocol.js';
+import type { AgentFramePass, AgentFrameResult, AgentFramesParams } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
-import { encodePng } from '../../node/png.js';
 import { explainMediaFailure } from './errors.js';
 
 /**
- * Frames closer than this share one decoder pass. Measured on 1080p30 H.264 with 2 s GOPs: an
- * accurate seek costs ~60-120 ms (process start plus decoding from the keyframe), about what
- * decoding one second of frames costs, so nearer frames are cheaper to decode through.
+ * Two decoders at once, one thread each: on two cores that is what decodes fastest (a second
+ * decoder thread on 1080p H.264 measured slower, not faster) without starving the rest of the app.
  */
-const DENSE_GAP = 1;
-/** Two decoders at once: what two cores sustain without starving the rest of the app. */
 const LANES = 2;
+/** ffmpeg's JPEG scale (2 best .. 31): about quality 90, where a model reads fine detail. */
+const JPEG_Q = 3;
 
 interface Geometry {
-  /** Written frame. */
   width: number;
   height: number;
-  /** Row width of the decoded picture: the frame and, below it, the analysis frame share it. */
-  stride: number;
   analysis: { width: number; height: number } | null;
 }
 
-function geometryOf(p: AgentFramesParams): Geometry {
-  const { width, height } = fitLongestSide(p.source.width, p.source.height, p.size);
-  const analysis = p.analysis ? { width: p.analysis.width, height: p.analysis.height } : null;
-  return { width, height, stride: Math.max(width, analysis?.width ?? 0), analysis };
+function fixed(v: number): string {
+  return v.toFixed(6);
 }
 
 /**
- * One decoded picture per frame: the frame at its output size and, when features are wanted,
- * the analysis-size frame stacked below it, scaled by ffmpeg the way the index scales keyframes
- * so per-frame features match the index's.
+ * One decoder pass in one ffmpeg: a container seek to the pass's keyframe, decoding forward
+ * (keyframes only in a 'key' pass), the wanted frames picked by their own timestamps, scaled,
+ * labelled with their case time (the labels come in on stdin as images) and written as JPEG;
+ * when features are wanted, the same frames at the index's analysis size come back raw on stdout,
+ * unlabelled. Null when the decoder handed on fewer frames than asked (a keyframe the container
+ * flags but the decoder does not treat as one).
  */
-function filterGraph(g: Geometry, offsets: number[]): string {
-  const select = offsets.length > 1 ? `select='${offsets.map((n) => `eq(n\\,${n})`).join('+')}',` : '';
-  const frame = `scale=${g.width}:${g.height}:flags=bicubic,format=rgb24`;
-  if (!g.analysis) return `[0:v:0]${select}${frame}[out]`;
+async function runPass(
+  p: AgentFramesParams,
+  g: Geometry,
+  pass: AgentFramePass,
+  signal: AbortSignal | undefined,
+): Promise<AgentFrameResult[] | null> {
+  const n = pass.frames.length;
+  const strip = labelStrip(pass.frames.map((f) => formatClock(f.caseTime)), g.width, g.height);
+  const select = pass.frames.map((f) => `between(t\\,${fixed(p.startTime + f.from)}\\,${fixed(p.startTime + f.to)})`).join('+');
   const a = g.analysis;
-  return [
-    `[0:v:0]${select}split[f][a]`,
-    `[f]${frame},pad=${g.stride}:${g.height}[top]`,
-    `[a]scale=${a.width}:${a.height}:flags=area,format=rgb24,pad=${g.stride}:${a.height}[bottom]`,
-    '[top][bottom]vstack[out]',
+  const graph = [
+    `[0:v:0]select='${select}'${a ? ',split=2[s][a]' : '[s]'}`,
+    `[s]scale=${g.width}:${g.height}:flags=bicubic,setsar=1,setpts=N/TB[m]`,
+    // Frame k meets label k: both counted from zero.
+    '[1:v]setpts=N/TB[l]',
+    `[m][l]overlay=x=${strip.x}:y=${strip.y}:eof_action=pass,format=yuvj420p[jpg]`,
+    ...(a ? [`[a]scale=${a.width}:${a.height}:flags=area,format=rgb24[an]`] : []),
   ].join(';');
-}
-
-async function decodeRun(p: AgentFramesParams, g: Geometry, run: AgentFrameRequest[], signal?: AbortSignal): Promise<Uint8Array[]> {
-  const rows = g.height + (g.analysis?.height ?? 0);
-  const bytes = g.stride * rows * 3;
-  // After the accurate seek the first frame out is run[0]; the others follow at known offsets.
-  const offsets = run.map((f) => f.index - run[0]!.index);
-  const { stdout } = await runFfmpeg(
-    [
-      '-v', 'error',
-      '-ss', Math.max(0, run[0]!.seek).toFixed(6),
-      '-i', inputPath(p.path),
-      '-an', '-sn', '-dn',
-      '-filter_complex', filterGraph(g, offsets),
-      '-map', '[out]', '-vsync', 'passthrough', '-frames:v', String(run.length),
-      '-f', 'rawvideo', 'pipe:1',
-    ],
-    { timeoutMs: 60_000, signal, purpose: `extracting frames from ${basename(p.path)}`, maxStdoutBytes: bytes * run.length },
-  );
-  const out: Uint8Array[] = [];
-  for (let off = 0; off + bytes <= stdout.length; off += bytes) out.push(new Uint8Array(stdout.buffer, stdout.byteOffset + off, bytes));
-  if (out.length < run.length) {
-    throw new OpscopeError('tool-failed', `ffmpeg returned ${out.length} of ${run.length} frames from ${basename(p.path)}.`);
-  }
-  return out;
-}
-
-/** Copies rows [y0, y0 + height) and columns [0, width) out of a picture `stride` pixels wide. */
-function cut(picture: Uint8Array, stride: number, y0: number, width: number, height: number): Uint8Array {
-  if (width === stride) return picture.subarray(y0 * stride * 3, (y0 + height) * stride * 3);
-  const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const src = ((y0 + y) * stride) * 3;
-    out.set(picture.subarray(src, src + width * 3), y * width * 3);
-  }
-  return out;
-}
-
-async function finish(p: AgentFramesParams, g: Geometry, req: AgentFrameRequest, picture: Uint8Array): Promise<AgentFrameResult> {
-  let features: AgentFrameResult['features'] = null;
-  if (g.analysis && p.analysis) {
-    const small = cut(picture, g.stride, g.height, g.analysis.width, g.analysis.height);
-    // Measured before the label is drawn: the label is not part of the scene.
-    const f = frameFeatures({ width: g.analysis.width, height: g.analysis.height, data: small }, p.analysis.mask);
-    features = { blood: f.blood, haze: f.haze, outOfBody: f.outOfBody, brightness: f.brightness };
-  }
-  const frame = { width: g.width, height: g.height, data: new Uint8Array(cut(picture, g.stride, 0, g.width, g.height)) };
-  drawLabel(frame, formatClock(req.caseTime));
-  const file = join(p.outDir, `${req.name}.png`);
-  // Written beside and renamed: a reader (or a concurrent request for the same frame) never
-  // sees half a file.
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tag = `.pass-${process.pid}-${randomBytes(6).toString('hex')}`;
+  // The image muxer reads % as a pattern: a folder name holding one is escaped.
+  const pattern = join(p.outDir.replace(/%/g, '%%'), `${tag}-%d.tmp`);
+  const analysisBytes = a ? a.width * a.height * 3 : 0;
+  const cleanup = async () => {
+    const names = await readdir(p.outDir).catch(() => [] as string[]);
+    await Promise.all(names.filter((x) => x.startsWith(tag)).map((x) => rm(join(p.outDir, x), { force: true })));
+  };
   try {
-    await writeFile(tmp, await encodePng(frame.data, frame.width, frame.height));
-    await rename(tmp, file);
+    const { stdout } = await runFfmpeg(
+      [
+        '-v', 'error',
+        '-threads', '1',
+        ...(pass.mode === 'key' ? ['-skip_frame', 'nokey'] : []),
+        // Timestamps as in the file, so frames are picked by the times the packet scan read.
+        '-copyts', '-noaccurate_seek',
+        '-ss', fixed(pass.seek), '-t', fixed(pass.duration),
+        '-i', inputPath(p.path),
+        '-f', 'rawvideo', '-pixel_format', 'rgba', '-video_size', `${strip.width}x${strip.height}`, '-framerate', '1', '-i', 'pipe:0',
+        '-filter_complex', graph,
+        '-map', '[jpg]', '-vsync', 'passthrough', '-frames:v', String(n),
+        '-c:v', 'mjpeg', '-q:v', String(JPEG_Q), '-huffman', 'default', '-f', 'image2', '-start_number', '0', pattern,
+        ...(a ? ['-map', '[an]', '-vsync', 'passthrough', '-frames:v', String(n), '-f', 'rawvideo', 'pipe:1'] : []),
+      ],
+      {
+        timeoutMs: 60_000,
+        purpose: `extracting frames from ${basename(p.path)}`,
+        stdin: Readable.from([Buffer.from(strip.rgba.buffer, strip.rgba.byteOffset, strip.rgba.byteLength)]),
+        maxStdoutBytes: analysisBytes * n,
+        ...(signal ? { signal } : {}),
+      },
+    );
+    const written = (await readdir(p.outDir)).filter((x) => x.startsWith(`${tag}-`)).length;
+    if (written < n || stdout.length < analysisBytes * n) {
+      await cleanup();
+      return null;
+    }
+    const out: AgentFrameResult[] = [];
+    for (let k = 0; k < n; k++) {
+      const req = pass.frames[k]!;
+      let features: AgentFrameResult['features'] = null;
+      if (a && p.analysis) {
+        const data = new Uint8Array(stdout.buffer, stdout.byteOffset + k * analysisBytes, analysisBytes);
+        const f = frameFeatures({ width: a.width, height: a.height, data }, p.analysis.mask);
+        features = { blood: f.blood, haze: f.haze, outOfBody: f.outOfBody, brightness: f.brightness };
+      }
+      const file = join(p.outDir, `${req.name}.jpg`);
+      // Renamed into place: a reader (or a concurrent request for the same frame) never sees half a file.
+      await rename(join(p.outDir, `${tag}-${k}.tmp`), file);
+      out.push({ index: req.index, time: req.time, file, width: g.width, height: g.height, features });
+    }
+    return out;
   } catch (err) {
-    await rm(tmp, { force: true });
+    await cleanup();
     throw err;
   }
-  return { index: req.index, time: req.time, file, width: g.width, height: g.height, features };
 }
 
 /**
- * The frames of one part the agent asked for, each labelled with its case time and written as
- * PNG: runs of nearby frames share one decoder pass (select by frame number), distant frames get
- * an accurate seek each, two at a time. Results come back in request order.
+ * The frames of one part the agent asked for, in the decoder passes the host planned, each
+ * labelled with its case time and written as JPEG; two passes at a time. Results come back in
+ * pass order.
  */
 export async function extractAgentFrames(p: AgentFramesParams, signal?: AbortSignal): Promise<{ frames: AgentFrameResult[] }> {
-  if (p.frames.length === 0) return { frames: [] };
+  const passes = p.passes.filter((x) => x.frames.length > 0);
+  if (passes.length === 0) return { frames: [] };
   await mkdir(p.outDir, { recursive: true });
-  const g = geometryOf(p);
-  const ordered = [...p.frames].sort((a, b) => a.index - b.index);
+  const size = fitLongestSide(p.source.width, p.source.height, p.size);
+  const g: Geometry = { ...size, analysis: p.analysis ? { width: p.analysis.width, height: p.analysis.height } : null };
   const done = new Map<string, AgentFrameResult>();
   try {
-    await pool(groupDense(ordered, DENSE_GAP), LANES, async (run) => {
-      const pictures = await decodeRun(p, g, run, signal);
-      for (let k = 0; k < run.length; k++) {
-        if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled while extracting frames.');
-        done.set(run[k]!.name, await finish(p, g, run[k]!, pictures[k]!));
-      }
+    await pool(passes, LANES, async (pass) => {
+      let got = await runPass(p, g, pass, signal);
+      // The container called a frame a keyframe that the decoder, skipping non-keyframes,
+      // skipped too: the same frames again, decoding every frame on the way.
+      if (!got && pass.mode === 'key') got = await runPass(p, g, { ...pass, mode: 'all' }, signal);
+      if (!got) throw new OpscopeError('tool-failed', `ffmpeg did not return all ${pass.frames.length} frames asked for from ${basename(p.path)}.`);
+      got.forEach((r, k) => done.set(pass.frames[k]!.name, r));
     });
   } catch (err) {
     throw explainMediaFailure(err, basename(p.path));
   }
-  return { frames: p.frames.map((f) => done.get(f.name)!) };
+  return { frames: passes.flatMap((x) => x.frames).map((f) => done.get(f.name)!) };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CaseTimeline, frameIndexAt, medianFrameDuration, seekTimeForFrame } from '../../../../main/core/case-time.js';
+import {
+  CaseTimeline,
+  frameIndexAt,
+  frameWindow,
+  keyframeAtOrBefore,
+  keyframeIndices,
+  keyframeInterval,
+  medianFrameDuration,
+  seekTimeForFrame,
+} from '../../../../main/core/case-time.js';
 import { formatClock, formatTime, parseTime } from '../../../../main/core/time-format.js';
 
 describe('CaseTimeline', () => {
@@ -79,5 +88,46 @@ describe('time format', () => {
     expect(formatTime(3723.5, { millis: true })).toBe('1:02:03.500');
     expect(formatClock(754.25)).toBe('00:12:34.250');
     expect(formatClock(36000)).toBe('10:00:00.000');
+  });
+});
+
+describe('keyframe table', () => {
+  // 5 frames in presentation order; packets in decode order (a B-frame stream): I P B B I.
+  const frames = [0, 0.04, 0.08, 0.12, 0.16];
+  const packetTimes = [0, 0.12, 0.04, 0.08, 0.16];
+  const packetKeys = [1, 0, 0, 0, 1];
+
+  it('finds the keyframes among the frames by their timestamps', () => {
+    expect([...keyframeIndices(frames, packetTimes, packetKeys)]).toEqual([0, 4]);
+    // A keyframe flag on a time that is no frame of ours, and repeated flags, are ignored.
+    expect([...keyframeIndices(frames, [0, 0, 0.05], [1, 1, 1])]).toEqual([0]);
+    expect([...keyframeIndices([], packetTimes, packetKeys)]).toEqual([]);
+  });
+
+  it('gives the keyframe at or before a frame', () => {
+    const keys = Uint32Array.from([0, 30, 60]);
+    expect(keyframeAtOrBefore(keys, 0)).toBe(0);
+    expect(keyframeAtOrBefore(keys, 29)).toBe(0);
+    expect(keyframeAtOrBefore(keys, 30)).toBe(30);
+    expect(keyframeAtOrBefore(keys, 1000)).toBe(60);
+    expect(keyframeAtOrBefore(Uint32Array.from([5]), 4)).toBeNull();
+    expect(keyframeAtOrBefore(new Uint32Array(0), 4)).toBeNull();
+  });
+
+  it('gives each frame a window holding its timestamp and no other, at variable frame rate too', () => {
+    const vfr = [0, 0.04, 0.1, 0.11, 0.5];
+    for (let i = 0; i < vfr.length; i++) {
+      const w = frameWindow(vfr, i);
+      expect(vfr.filter((t) => t >= w.from && t <= w.to)).toEqual([vfr[i]]);
+    }
+    expect(frameWindow(vfr, 2).from).toBeCloseTo(0.07, 12);
+    expect(frameWindow(vfr, 2).to).toBeCloseTo(0.105, 12);
+    expect(frameWindow(vfr, 0).from).toBe(-1);
+  });
+
+  it('measures the keyframe interval', () => {
+    const times = Array.from({ length: 91 }, (_, i) => i / 30);
+    expect(keyframeInterval(times, [0, 30, 60, 90])).toBeCloseTo(1, 9);
+    expect(keyframeInterval(times, [0])).toBeNull();
   });
 });

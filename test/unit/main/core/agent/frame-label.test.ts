@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readLabel } from '../../../../support/frame-label.js';
-import { drawLabel, GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk, hasGlyph, labelBox, labelScale } from '../../../../../main/core/agent/frame-label.js';
-import { fitLongestSide, groupDense, snapToFrames, spreadTimes } from '../../../../../main/core/agent/frame-plan.js';
+import { drawLabel, GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk, hasGlyph, labelBox, labelScale, labelStrip } from '../../../../../main/core/agent/frame-label.js';
+import { fitLongestSide, snapToFrames, spreadTimes } from '../../../../../main/core/agent/frame-plan.js';
 import { CaseTimeline } from '../../../../../main/core/case-time.js';
 
 const CHARS = '0123456789:.';
@@ -62,6 +62,28 @@ describe('frame label', () => {
     expect(() => drawLabel(f, '01:02:03.456')).not.toThrow();
     expect(() => drawLabel({ width: 10, height: 10, data: new Uint8Array(10) }, '1')).toThrow(RangeError);
   });
+  it('makes overlay images that land each label exactly where drawLabel draws it', () => {
+    const texts = ['00:00:01.250', '12:34:56.789', '1.5'];
+    for (const [w, h] of [[768, 432], [1920, 1080], [64, 36]] as const) {
+      const strip = labelStrip(texts, w, h);
+      texts.forEach((text, k) => {
+        const drawn = frame(w, h);
+        drawLabel(drawn, text);
+        // The image laid over a plain frame the way a decoder's overlay does (alpha 0 or 255).
+        const laid = frame(w, h);
+        for (let y = 0; y < strip.height; y++) {
+          for (let x = 0; x < strip.width; x++) {
+            const o = (k * strip.width * strip.height + y * strip.width + x) * 4;
+            if (strip.rgba[o + 3] === 0) continue;
+            const i = ((strip.y + y) * w + strip.x + x) * 3;
+            laid.data.set(strip.rgba.subarray(o, o + 3), i);
+          }
+        }
+        expect(Buffer.from(laid.data).equals(Buffer.from(drawn.data)), `${text} on ${w}x${h}`).toBe(true);
+      });
+      expect(strip.rgba.length).toBe(texts.length * strip.width * strip.height * 4);
+    }
+  });
 });
 
 describe('frame plan', () => {
@@ -70,7 +92,7 @@ describe('frame plan', () => {
     expect(spreadTimes(0, 1, 0)).toEqual([]);
   });
 
-  it('snaps to real frames across parts, without duplicates, with seeks between neighbours', () => {
+  it('snaps to real frames across parts, without duplicates', () => {
     const tl = new CaseTimeline([
       { id: 'a', duration: 1 },
       { id: 'b', duration: 1 },
@@ -84,13 +106,27 @@ describe('frame plan', () => {
       ['b', 0, 1.1], // before the first frame of b, its first frame is on screen
       ['b', 1, 1.6], // 5 is clamped to the case's end
     ]);
-    expect(planned[1]!.seek).toBeCloseTo(0.625, 9);
-    expect(planned[2]!.seek).toBe(0);
   });
 
-  it('groups frames close enough to share a decoder pass', () => {
-    const g = groupDense([{ time: 0 }, { time: 0.5 }, { time: 3 }, { time: 3.9 }, { time: 10 }], 1);
-    expect(g.map((x) => x.length)).toEqual([2, 2, 1]);
+  it('takes a keyframe within a quarter of the spacing when frames are spread a keyframe interval apart or more', () => {
+    // 10 fps, a keyframe every second, and in part b keyframes unknown.
+    const times = Array.from({ length: 100 }, (_, i) => i / 10);
+    const keys = Uint32Array.from({ length: 10 }, (_, k) => k * 10);
+    const tl = new CaseTimeline([
+      { id: 'a', duration: 10 },
+      { id: 'b', duration: 10 },
+    ]);
+    const at = (caseTimes: number[], spacing: number, keyframes: (Uint32Array | null)[] = [keys, null]) =>
+      snapToFrames(tl, [times, times], caseTimes, { keyframes, spacing }).map((f) => [f.partId, f.index]);
+    // Spacing 2 s: tolerance 0.5 s. 3.4 -> keyframe 3.0; 5.6 -> 6.0; 7.5 is as near 7 as 8: the nearer first (7.0).
+    expect(at([3.4, 5.6, 7.5], 2)).toEqual([['a', 30], ['a', 60], ['a', 70]]);
+    // Spacing 1.2 s: tolerance 0.3 s; 3.4 keeps its own frame, 5.75 is moved to 6.0.
+    expect(at([3.4, 5.75], 1.2)).toEqual([['a', 34], ['a', 60]]);
+    // Spacing below the keyframe interval: every time keeps the frame on screen then.
+    expect(at([3.1, 5.9], 0.8)).toEqual([['a', 31], ['a', 59]]);
+    // Without keyframes known, nothing moves; nor without a preference.
+    expect(at([13.4], 2)).toEqual([['b', 34]]);
+    expect(snapToFrames(tl, [times, times], [3.4]).map((f) => f.index)).toEqual([34]);
   });
 
   it('fits the longest side and never enlarges', () => {
