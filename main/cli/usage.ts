@@ -3,7 +3,9 @@ export const USAGE = {
   import: 'opscope import <file|folder|DICOMDIR...> [--name NAME] [--no-index] [--separate] [--json]',
   cases: 'opscope cases [--json]',
   ask: 'opscope ask <caseId|video-file> "<question>" [--backend NAME] [--json]',
-  eval: 'opscope eval <bench.jsonl> [--backend scout|onnx|openai] [--json] [--report DIR] [--fresh]',
+  eval:
+    'opscope eval <bench.jsonl> [--backend scout|onnx|openai] [--json] [--report DIR] [--fresh]\n' +
+    '  opscope eval --format medvidbench FILE.json [--root DIR] [--limit N] [--backend NAME] [--json] [--submission OUT.json] [--fresh]',
   frame: 'opscope frame <caseId> <seconds|HH:MM:SS.mmm> --out FILE.png [--json]',
   ocr: 'opscope ocr <caseId> <seconds|HH:MM:SS.mmm> [--json]',
   export:

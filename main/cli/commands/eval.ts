@@ -6,7 +6,8 @@ import type { AppHost } from '../../host/app-host.js';
 import { runEval, type EvalEvent } from '../../host/eval/eval-runner.js';
 import { writeReport } from '../../node/eval/report.js';
 import { openHost } from '../context.js';
-import { formatTable } from '../output.js';
+import { formatTable, progressBar } from '../output.js';
+import { medvidbenchCommand } from './eval-medvidbench.js';
 import { USAGE, UsageError } from '../usage.js';
 
 export interface EvalDeps {
@@ -27,10 +28,24 @@ export async function evalCommand(argv: string[], deps: EvalDeps = {}): Promise<
       json: { type: 'boolean', default: false },
       report: { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'jsonl' },
+      root: { type: 'string' },
+      limit: { type: 'string' },
+      submission: { type: 'string' },
     },
   });
   const [bench, ...extra] = positionals;
   if (!bench || extra.length) throw new UsageError(`usage: ${USAGE.eval}`);
+  if (values.format !== 'jsonl' && values.format !== 'medvidbench') {
+    throw new UsageError(`--format is jsonl (the default) or medvidbench, not "${values.format}".\nusage: ${USAGE.eval}`);
+  }
+  const medvid = values.format === 'medvidbench';
+  if (!medvid && (values.root || values.limit || values.submission)) {
+    throw new UsageError(`--root, --limit and --submission are for --format medvidbench.\nusage: ${USAGE.eval}`);
+  }
+  if (medvid && values.report) throw new UsageError(`--report is for the JSON Lines bench format; --format medvidbench prints its table, --json or --submission.\nusage: ${USAGE.eval}`);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--limit takes a whole number above 0, not "${values.limit}".`);
   const stdout = deps.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = deps.stderr ?? ((t: string) => void process.stderr.write(t));
   const reportDir = values.report ? resolve(values.report) : null;
@@ -50,8 +65,21 @@ export async function evalCommand(argv: string[], deps: EvalDeps = {}): Promise<
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const host = (deps.openHost ?? openHost)();
-  const printer = new EvalProgress(stderr, Boolean(process.stderr.isTTY) && !deps.stderr);
+  const tty = Boolean(process.stderr.isTTY) && !deps.stderr;
+  const printer = new EvalProgress(stderr, tty);
   try {
+    if (medvid) {
+      return await medvidbenchCommand(host, {
+        file: bench,
+        ...(values.root ? { root: values.root } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(values.backend ? { backend: values.backend } : {}),
+        ...(values.submission ? { submission: resolve(values.submission) } : {}),
+        json: values.json,
+        fresh: values.fresh,
+        signal: controller.signal,
+      }, { stdout, stderr, tty });
+    }
     const result = await runEval(host, {
       bench,
       ...(values.backend ? { backend: values.backend } : {}),
@@ -92,10 +120,7 @@ const fix = (x: number) => x.toFixed(3);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const secs = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} s`);
 
-function bar(fraction: number, width = 20): string {
-  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
-  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-}
+const bar = progressBar;
 
 /** A line per finished question on stderr, with the running mIoU and how far the run is. */
 class EvalProgress {

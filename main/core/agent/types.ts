@@ -20,6 +20,14 @@ export interface EvidenceDraft {
   /** Key moments inside the window. */
   frames: (number | string)[];
   claim: string;
+  /** Where the object asked about is at moments of the window; unchecked. */
+  boxes?: BoxDraft[];
+}
+
+/** A box as an answer states it: a time (seconds or clock string) and, hopefully, [x1, y1, x2, y2]. */
+export interface BoxDraft {
+  time: number | string;
+  box: unknown;
 }
 
 export interface AnswerDraft {

@@ -2,7 +2,7 @@
 
 export { runAgent, type RunAgentOptions } from './run.js';
 export { DEFAULT_BUDGET, resolveBudget, budgetNotice } from './budget.js';
-export { checkEvidence, type Evidence, type EvidenceCheck } from './evidence.js';
+export { checkEvidence, type Evidence, type EvidenceBox, type EvidenceCheck } from './evidence.js';
 export {
   DEFAULT_THRESHOLD,
   summarizeTrack,

@@ -5,7 +5,8 @@
  * which one it could not read. Evidence keeps the order written: models write the best first.
  */
 import { parseTime } from '../../time-format.js';
-import { type AnswerDraft, type EvidenceDraft } from '../types.js';
+import { type AnswerDraft, type BoxDraft, type EvidenceDraft } from '../types.js';
+import { findGrounding, type TimedBox } from './grounding-text.js';
 import { isPlainObject, parseLooseJson } from './loose-json.js';
 
 const TEXT_KEYS = ['answer', 'text', 'summary', 'final_answer', 'response', 'conclusion'];
@@ -15,6 +16,8 @@ const END_KEYS = ['end', 'end_time', 'to', 'until', 'end_s'];
 const WINDOW_KEYS = ['window', 'range', 'interval', 'time_range', 'span'];
 const MOMENT_KEYS = ['t', 'time', 'timestamp', 'at', 'frame'];
 const FRAMES_KEYS = ['frames', 'key_frames', 'keyframes', 'timestamps', 'frame_times'];
+const BOXES_KEYS = ['boxes', 'bboxes', 'bbox_dict', 'track'];
+const BOX_KEYS = ['box', 'bbox', 'xyxy'];
 const CLAIM_KEYS = ['claim', 'description', 'reason', 'finding', 'note', 'label', 'caption', 'text', 'evidence'];
 
 export function parseAnswer(raw: string): AnswerDraft {
@@ -76,17 +79,47 @@ export function evidenceFromValue(item: unknown): EvidenceDraft | null {
     .filter((t): t is number | string => t !== null);
   const moment = toTime(pick(item, MOMENT_KEYS));
   if (moment !== null && !frames.includes(moment)) frames.unshift(moment);
-  // A window given only by its key frames spans them.
+  const boxes = boxesFromValue(pick(item, BOXES_KEYS));
+  const single = pick(item, BOX_KEYS);
+  if (single !== undefined && (moment ?? start) !== null) boxes.push({ time: (moment ?? start)!, box: single });
+  // A window given only by its key frames (or its boxes) spans them.
   if (start === null && end === null) {
-    start = frames[0] ?? null;
-    end = frames[frames.length - 1] ?? null;
+    const times = frames.length ? frames : boxes.map((b) => b.time);
+    start = times[0] ?? null;
+    end = times[times.length - 1] ?? null;
   }
   start ??= end;
   end ??= start;
   if (start === null || end === null) return null;
   const claimValue = pick(item, CLAIM_KEYS);
   const claim = typeof claimValue === 'string' ? claimValue.trim() : '';
-  return { start, end, frames, claim };
+  return boxes.length ? { start, end, frames, claim, boxes } : { start, end, frames, claim };
+}
+
+/**
+ * Boxes over time as a model may write them: [{"time": 1, "box": [x1, y1, x2, y2]}], [[1, [...]]],
+ * {"1.0": [...]} (the benchmark's bbox_dict) or the benchmark's text. Boxes stay unchecked here.
+ */
+function boxesFromValue(value: unknown): BoxDraft[] {
+  if (typeof value === 'string') {
+    return findGrounding(value).flatMap((g) => (g.kind === 'boxes' ? g.boxes.map((b) => ({ time: b.time, box: [...b.box] })) : []));
+  }
+  if (isPlainObject(value)) {
+    return Object.entries(value).flatMap(([k, box]) => {
+      const time = toTime(k);
+      return time === null ? [] : [{ time, box }];
+    });
+  }
+  return listOf(value).flatMap((entry): BoxDraft[] => {
+    if (Array.isArray(entry) && entry.length === 2 && Array.isArray(entry[1])) {
+      const time = toTime(entry[0]);
+      return time === null ? [] : [{ time, box: entry[1] }];
+    }
+    if (!isPlainObject(entry)) return [];
+    const time = toTime(pick(entry, MOMENT_KEYS));
+    const box = pick(entry, BOX_KEYS);
+    return time === null || box === undefined ? [] : [{ time, box }];
+  });
 }
 
 // Time forms in prose. Seconds need a unit or brackets: bare numbers in prose are too often counts.
@@ -113,19 +146,27 @@ const TIME_PATTERN = new RegExp(
 // More windows than any answer cites; the cap keeps a pathological answer cheap to read.
 const MAX_TEXT_EVIDENCE = 50;
 
-/** Evidence windows written in free text, in the order written; the sentence around each is its claim. */
+/**
+ * Evidence windows written in free text, in the order written; the sentence around each is its
+ * claim. The benchmark style is read too: "22.0-78.0, 89.0-94.0 seconds" is two windows, and
+ * "1.0 seconds: [x1, y1, x2, y2] 5.0 seconds: [...]" one window over those moments with its boxes.
+ */
 export function extractEvidenceFromText(text: string): EvidenceDraft[] {
-  const out: EvidenceDraft[] = [];
-  const seen = new Set<string>();
+  const found: { at: number; draft: EvidenceDraft }[] = [];
+  let rest = text;
+  for (const g of findGrounding(text)) {
+    const claim = sentenceAround(text, g.at, g.at + g.length);
+    if (g.kind === 'spans') for (const [start, end] of g.spans) found.push({ at: g.at, draft: { start, end, frames: [], claim } });
+    else found.push({ at: g.at, draft: boxesDraft(g.boxes, claim) });
+    // Blanked, not cut: positions in `rest` stay those of `text`.
+    rest = rest.slice(0, g.at) + ' '.repeat(g.length) + rest.slice(g.at + g.length);
+  }
   const add = (start: number | null, end: number | null, frames: number[], at: number, len: number) => {
     if (start === null || end === null) return;
-    const key = `${start}|${end}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ start, end, frames, claim: sentenceAround(text, at, at + len) });
+    found.push({ at, draft: { start, end, frames, claim: sentenceAround(text, at, at + len) } });
   };
-  for (const m of text.matchAll(TIME_PATTERN)) {
-    if (out.length >= MAX_TEXT_EVIDENCE) break;
+  for (const m of rest.matchAll(TIME_PATTERN)) {
+    if (found.length >= MAX_TEXT_EVIDENCE) break;
     const g = m.groups ?? {};
     const at = m.index;
     const len = m[0].length;
@@ -142,7 +183,29 @@ export function extractEvidenceFromText(text: string): EvidenceDraft[] {
     } else if (g.m1 !== undefined) addMoment(add, g.m1, at, len);
     else if (g.m2 !== undefined) addMoment(add, g.m2, at, len);
   }
+  const out: EvidenceDraft[] = [];
+  const seen = new Set<string>();
+  // Stable: items found at one place keep the order they were written in.
+  for (const { draft } of found.sort((a, b) => a.at - b.at)) {
+    if (out.length >= MAX_TEXT_EVIDENCE) break;
+    const key = `${draft.start}|${draft.end}`;
+    if (seen.has(key) && !draft.boxes) continue;
+    seen.add(key);
+    out.push(draft);
+  }
   return out;
+}
+
+/** One window over the moments of a box sequence, the moments as its key frames. */
+function boxesDraft(boxes: readonly TimedBox[], claim: string): EvidenceDraft {
+  const times = boxes.map((b) => b.time);
+  return {
+    start: Math.min(...times),
+    end: Math.max(...times),
+    frames: [...new Set(times)].sort((a, b) => a - b),
+    claim,
+    boxes: boxes.map((b) => ({ time: b.time, box: [...b.box] })),
+  };
 }
 
 /** The first window written in a string such as "00:12:30-00:13:10" or "750-790 s". */

@@ -130,6 +130,8 @@ export function buildSystemPrompt(opts: SystemPromptOptions): string {
     '</answer>',
     '',
     'List evidence best first. If the video does not show what was asked, say so in "answer" and give "evidence": [].',
+    'When asked where something is, add to its evidence "boxes": [{"time": <time>, "box": [x1, y1, x2, y2]}], in pixels',
+    'of the full-resolution frame (get_frame).',
   );
   return lines.join('\n');
 }

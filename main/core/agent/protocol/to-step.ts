@@ -3,7 +3,9 @@
  * anything a model writes after a call is its guess at the observation, not something to act on.
  * Errors are written to the model, which reads them as the next observation and retries.
  */
-import { type BackendStep } from '../types.js';
+import { type AnswerDraft, type BackendStep } from '../types.js';
+import { extractEvidenceFromText } from './answer.js';
+import { readGroundingReply } from './grounding-text.js';
 import { parseProtocol, type ProtocolEvent, type StreamParserOptions } from './stream-parser.js';
 
 const HOW =
@@ -33,6 +35,9 @@ export function stepFromEvents(events: readonly ProtocolEvent[], thought: string
     } else if (e.type === 'tool-call-error') firstError ??= e.error;
     else if (e.type === 'text' && e.text.trim() !== '') sawText = true;
   }
+  // A model trained on a grounding benchmark may answer in its style alone, without tags.
+  const reply = firstError === null && !emptyAnswer ? benchmarkReply(events) : null;
+  if (reply) return { kind: 'answer', thought: t, answer: reply };
   let error: string;
   if (firstError !== null) error = MALFORMED_MESSAGES.badCall(firstError);
   else if (emptyAnswer) error = MALFORMED_MESSAGES.emptyAnswer;
@@ -40,6 +45,13 @@ export function stepFromEvents(events: readonly ProtocolEvent[], thought: string
   else if (t !== '' && !sawText) error = MALFORMED_MESSAGES.thoughtOnly;
   else error = MALFORMED_MESSAGES.noAction;
   return { kind: 'malformed', thought: t, error, raw };
+}
+
+/** The reply's text outside any block, when it is nothing but the benchmark's spans or boxes. */
+function benchmarkReply(events: readonly ProtocolEvent[]): AnswerDraft | null {
+  const text = events.flatMap((e) => (e.type === 'text' ? [e.text] : [])).join('').trim();
+  if (!readGroundingReply(text)) return null;
+  return { text, evidence: extractEvidenceFromText(text) };
 }
 
 /** The step for a whole model turn. */

@@ -163,3 +163,41 @@ describe('evidenceFromValue', () => {
     expect(evidenceFromValue([])).toBeNull();
   });
 });
+
+describe('answers in the grounding benchmarks\' style', () => {
+  it('reads every span of "22.0-78.0, 89.0-94.0 seconds." as a window, in the order written', () => {
+    expect(parseAnswer('The cutting: 22.0-78.0, 89.0-94.0 seconds. Then 01:40 to 01:50.').evidence.map((e) => [e.start, e.end])).toEqual([
+      [22, 78],
+      [89, 94],
+      [100, 110],
+    ]);
+  });
+
+  it('reads "1.0 seconds: [x1, y1, x2, y2] ..." as one window over those moments, with its boxes', () => {
+    expect(extractEvidenceFromText('1.0 seconds: [235.08, 261.2, 561.58, 1005.62] 5.0 seconds: [240, 262, 560, 1000]')).toEqual([
+      {
+        start: 1,
+        end: 5,
+        frames: [1, 5],
+        claim: '1.0 seconds: [235.08, 261.2, 561.58, 1005.62] 5.0 seconds: [240, 262, 560, 1000]',
+        boxes: [
+          { time: 1, box: [235.08, 261.2, 561.58, 1005.62] },
+          { time: 5, box: [240, 262, 560, 1000] },
+        ],
+      },
+    ]);
+  });
+
+  it('reads boxes in JSON evidence: a list, a bbox_dict, or one box at a moment', () => {
+    expect(evidenceFromValue({ start: 0, end: 4, boxes: [{ time: 0, box: [1, 2, 3, 4] }, [4, [5, 6, 7, 8]]] })).toEqual({
+      start: 0, end: 4, frames: [], claim: '', boxes: [{ time: 0, box: [1, 2, 3, 4] }, { time: 4, box: [5, 6, 7, 8] }],
+    });
+    // A window given only by its boxes spans them.
+    expect(evidenceFromValue({ bbox_dict: { '2.0': [1, 2, 3, 4], '6.0': [1, 2, 3, 5] } })).toEqual({
+      start: 2, end: 6, frames: [], claim: '', boxes: [{ time: 2, box: [1, 2, 3, 4] }, { time: 6, box: [1, 2, 3, 5] }],
+    });
+    expect(evidenceFromValue({ t: 3, bbox: [1, 2, 3, 4], claim: 'the hook' })).toEqual({
+      start: 3, end: 3, frames: [3], claim: 'the hook', boxes: [{ time: 3, box: [1, 2, 3, 4] }],
+    });
+  });
+});

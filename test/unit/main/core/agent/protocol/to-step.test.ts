@@ -85,6 +85,27 @@ describe('turnToStep', () => {
   });
 });
 
+describe('a reply in a grounding benchmark\'s style, without tags', () => {
+  it('is an answer whose spans are its evidence', () => {
+    const step = turnToStep('22.0-78.0, 89.0-94.0 seconds.<|im_end|>');
+    expect(step).toMatchObject({ kind: 'answer', answer: { text: '22.0-78.0, 89.0-94.0 seconds.' } });
+    if (step.kind !== 'answer') return;
+    expect(step.answer.evidence.map((e) => [e.start, e.end])).toEqual([[22, 78], [89, 94]]);
+  });
+
+  it('is an answer whose boxes are its evidence', () => {
+    const step = turnToStep('<think>The hook moves right.</think>0.0 seconds: [10, 20, 30, 40] 4.0 seconds: [12, 22, 32, 42]');
+    expect(step).toMatchObject({ kind: 'answer', thought: 'The hook moves right.' });
+    if (step.kind !== 'answer') return;
+    expect(step.answer.evidence).toMatchObject([{ start: 0, end: 4, boxes: [{ time: 0 }, { time: 4 }] }]);
+  });
+
+  it('is still malformed when it is prose around times: the model is asked to answer properly', () => {
+    const raw = 'The cutting happens at 22.0-78.0 seconds, I believe.';
+    expect(turnToStep(raw)).toEqual({ kind: 'malformed', thought: '', error: MALFORMED_MESSAGES.noAction, raw });
+  });
+});
+
 describe('prompt', () => {
   it('declares both tools as JSON schemas inside <tools>, with K frames', () => {
     const prompt = buildSystemPrompt({ framesPerCrop: 8, caseDuration: 1234.5, maxToolCalls: 12 });
