@@ -27,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   settings: async () => (await import('./commands/settings.js')).settingsCommand,
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   record: async () => (await import('./commands/record.js')).recordCommand,
+  pacs: async () => (await import('./commands/pacs.js')).pacsCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
 };

@@ -46,6 +46,14 @@ export class DataLayout {
   get exports(): string {
     return join(this.root, 'exports');
   }
+  /** Video bit streams of DICOM instances, remuxed to MP4 and named by SOP Instance UID. */
+  get dicomVideos(): string {
+    return join(this.root, 'dicom', 'video');
+  }
+  /** Instances retrieved from the PACS: pacs/<Study UID>/<Series UID>/<SOP Instance UID>.dcm. */
+  get pacs(): string {
+    return join(this.root, 'pacs');
+  }
   partDir(caseId: string, partId: string): string {
     return join(this.root, 'media', caseId, partId);
   }
@@ -72,6 +80,10 @@ export class DataLayout {
     return join(this.partDir(caseId, partId), 'agent-frames');
   }
   agentFrame(caseId: string, partId: string, name: string): string {
+    return join(this.agentFramesDir(caseId, partId), `${name}.jpg`);
+  }
+  /** Where earlier versions wrote agent frames (as PNG): runs stored then still show theirs. */
+  legacyAgentFrame(caseId: string, partId: string, name: string): string {
     return join(this.agentFramesDir(caseId, partId), `${name}.png`);
   }
   proxy(caseId: string, partId: string): string {

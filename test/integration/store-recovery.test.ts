@@ -155,7 +155,7 @@ describe('automatic backups', () => {
     const file = join(home, 'opscope.db');
     const old = new Store(file);
     old.db.pragma('user_version = 2');
-    old.db.exec('DROP TRIGGER feedback_current; DROP TRIGGER feedback_no_delete; DROP TRIGGER feedback_no_update; DROP TABLE feedback; DROP TABLE recording_gaps; DROP TABLE recordings; DROP TABLE bookmarks;');
+    old.db.exec('DROP TRIGGER feedback_current; DROP TRIGGER feedback_no_delete; DROP TRIGGER feedback_no_update; DROP TABLE feedback; DROP TABLE recording_gaps; DROP TABLE recordings; DROP TABLE bookmarks; DROP TABLE case_patients; DROP TABLE dicom_parts; ALTER TABLE evidence DROP COLUMN boxes_json;');
     old.close();
     const dir = join(home, 'backups');
     const store = new Store(file, { backups: { dir } });

@@ -69,7 +69,7 @@ export function groupBySeries<T extends { dicom: DicomInstanceInfo }>(items: T[]
 }
 
 /** Parts of a series: by acquisition time, then instance number (towers number the parts they split). */
-export function orderInstances<T extends { dicom: DicomInstanceInfo }>(items: T[]): T[] {
+export function orderInstances<T extends { dicom: Pick<DicomInstanceInfo, 'acquisitionDateTime' | 'instanceNumber' | 'sopInstanceUid'> }>(items: T[]): T[] {
   return [...items].sort((a, b) => {
     const x = a.dicom;
     const y = b.dicom;

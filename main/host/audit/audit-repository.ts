@@ -48,6 +48,12 @@ export function auditSummary(action: string, detail: unknown): string {
       return 'Deleted a case (its derived files; the recordings stay)';
     case 'case.reorder':
       return 'Reordered the parts of a case';
+    case 'pacs.retrieve':
+      return `Retrieved a study from the PACS at ${String(d.server ?? '')}: ${String(d.instances ?? 0)} instance(s), ${String(d.fetched ?? 0)} fetched`;
+    case 'pacs.send':
+      return `Sent a de-identified teaching clip to the PACS at ${String(d.server ?? '')}`;
+    case 'patient.view':
+      return "Showed a case's patient details";
     case 'part.relink':
       return `Found a moved recording again: ${String(d.path ?? '')}`;
     case 'bookmark.add':

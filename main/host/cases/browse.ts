@@ -32,7 +32,9 @@ export async function browse(dir: string | undefined): Promise<BrowseResult> {
           const st = await stat(path);
           if (st.isDirectory()) entries.push({ name, path, kind: 'dir' });
           else if (st.isFile()) {
-            entries.push({ name, path, kind: VIDEO_EXTENSIONS.has(extname(name).toLowerCase()) ? 'video' : 'file', size: st.size });
+            // A DICOMDIR stands for the whole medium it lists (a tower's USB stick or disc).
+            const dicom = name.toUpperCase() === 'DICOMDIR' || extname(name).toLowerCase() === '.dcm';
+            entries.push({ name, path, kind: dicom || VIDEO_EXTENSIONS.has(extname(name).toLowerCase()) ? 'video' : 'file', size: st.size });
           }
         } catch {
           // Unreadable entries are simply not listed.

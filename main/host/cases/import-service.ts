@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, resolve } from 'node:path';
+import { caseNameForSeries, groupBySeries, orderInstances, safeFileName, type DicomInstanceInfo } from '../../core/dicom/instance.js';
 import type { ImportError, ImportResult, ImportedFile } from '../../core/contract/schemas.js';
 import { OpscopeError, serializeError } from '../../core/errors.js';
 import { playbackFor } from '../../core/media-info.js';
 import type { InspectResult } from '../../core/worker-protocol.js';
+import { findDicomInstances, readDicomdir } from '../../node/dicom/find-instances.js';
 import type { EventBus } from '../event-bus.js';
+import { DicomRecords } from '../pacs/dicom-repository.js';
 import type { NewPart, Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 
@@ -20,6 +24,36 @@ export interface ImportRequest {
 interface Inspected {
   path: string;
   info: InspectResult;
+}
+
+interface InspectedDicom extends Inspected {
+  dicom: DicomInstanceInfo;
+}
+
+/**
+ * DICOM folders and DICOMDIRs become the instance files they hold; other paths stay as given.
+ * A DICOMDIR entry whose file is missing is an error of its own.
+ */
+export async function expandDicomPaths(paths: string[]): Promise<{ paths: string[]; errors: ImportError[] }> {
+  const out: string[] = [];
+  const errors: ImportError[] = [];
+  for (const p of paths) {
+    const st = await stat(p).catch(() => null);
+    try {
+      const found = st?.isDirectory() ? await findDicomInstances(p) : st?.isFile() && basename(p).toUpperCase() === 'DICOMDIR' ? await readDicomdir(p) : null;
+      if (!found || (found.files.length === 0 && !found.dicomdir)) {
+        out.push(p);
+        continue;
+      }
+      out.push(...found.files);
+      for (const m of found.missing) errors.push({ path: m, code: 'not-found', message: `${basename(m)} is listed in the DICOMDIR but is not on the medium.` });
+      if (found.files.length === 0 && found.missing.length === 0) errors.push({ path: p, code: 'invalid-input', message: `${basename(p)}: the DICOMDIR lists no instance files.` });
+    } catch (err) {
+      const e = serializeError(err);
+      errors.push({ path: p, code: e.code, message: e.message });
+    }
+  }
+  return { paths: [...new Set(out)], errors };
 }
 
 /** Orders parts of one procedure: natural name order ("part2" before "part10"), then creation time. */
@@ -56,8 +90,9 @@ export function caseNameFrom(paths: string[]): string {
 export function toNewPart(path: string, info: InspectResult): NewPart {
   const p = info.probe;
   return {
-    path,
-    file_name: basename(path),
+    // A DICOM instance plays from its remuxed copy; the .dcm stays linked in dicom_parts.
+    path: info.dicom ? info.dicom.media : path,
+    file_name: info.dicom ? safeFileName(basename(path), info.dicom) : basename(path),
     size: info.size,
     mtime_ms: info.mtimeMs,
     fingerprint: info.fingerprint,
@@ -84,23 +119,31 @@ export function toNewPart(path: string, info: InspectResult): NewPart {
  * new case with all its parts is written in one transaction.
  */
 export class ImportService {
+  private readonly dicomRecords: DicomRecords;
+
   constructor(
     private readonly store: Store,
     private readonly worker: WorkerSupervisor,
     private readonly bus: EventBus,
-  ) {}
+    /** Where DICOM video bit streams are remuxed to (the data folder); without it .dcm files are not opened. */
+    private readonly dicomCache?: string,
+  ) {
+    this.dicomRecords = new DicomRecords(store.db);
+  }
 
   async import(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult[]> {
-    const errors: ImportError[] = [];
     const files: ImportedFile[] = [];
     const fresh: Inspected[] = [];
     const seen = new Set<string>();
-    const paths = req.paths.map((p) => (isAbsolute(p) ? p : resolve(req.cwd ?? process.cwd(), p)));
+    const given = req.paths.map((p) => (isAbsolute(p) ? p : resolve(req.cwd ?? process.cwd(), p)));
+    const expanded = this.dicomCache ? await expandDicomPaths(given) : { paths: given, errors: [] };
+    const errors: ImportError[] = [...expanded.errors];
+    const paths = expanded.paths;
     let done = 0;
 
     const inspectOne = async (path: string) => {
       try {
-        const info = await this.worker.run('inspect', { path }, signal ? { signal } : {});
+        const info = await this.worker.run('inspect', this.dicomCache ? { path, dicomCache: this.dicomCache } : { path }, signal ? { signal } : {});
         if (seen.has(info.fingerprint)) {
           const twin = fresh.find((f) => f.info.fingerprint === info.fingerprint);
           errors.push({ path, code: 'duplicate', message: `${basename(path)} is the same recording as ${basename(twin?.path ?? '')} in this import.` });
@@ -111,7 +154,14 @@ export class ImportService {
         if (known.length) {
           const atPath = known.find((k) => k.path === path);
           const moved = known.find((k) => !existsSync(k.path));
-          if (atPath) files.push({ path, partId: atPath.id, caseId: atPath.case_id, outcome: 'duplicate' });
+          // A DICOM instance's part is its remuxed copy in the data folder: only the .dcm can move.
+          if (info.dicom) {
+            const hit = known[0]!;
+            const link = this.dicomRecords.part(hit.id);
+            const movedDcm = link !== undefined && link.source_path !== path && !existsSync(link.source_path);
+            if (movedDcm) this.dicomRecords.relinkSource(hit.id, path);
+            files.push({ path, partId: hit.id, caseId: hit.case_id, outcome: movedDcm ? 'relinked' : 'duplicate' });
+          } else if (atPath) files.push({ path, partId: atPath.id, caseId: atPath.case_id, outcome: 'duplicate' });
           else if (moved) {
             this.store.relinkPart(moved.id, path, basename(path), info.mtimeMs);
             files.push({ path, partId: moved.id, caseId: moved.case_id, outcome: 'relinked' });
@@ -137,17 +187,37 @@ export class ImportService {
       }),
     );
 
-    const groups: Inspected[][] =
-      req.mode === 'case-per-file' ? fresh.map((f) => [f]) : fresh.length ? [fresh] : [];
+    const plain = fresh.filter((f) => !f.info.dicom);
+    const dicom = fresh.filter((f): f is InspectedDicom => Boolean(f.info.dicom)).map((f) => ({ ...f, dicom: f.info.dicom! }));
+    // DICOM instances are cases by series, whatever the mode: a study's series are separate recordings.
+    const series = req.mode === 'case-per-file' ? dicom.map((d) => [d]) : groupBySeries(dicom);
+    const groups: Inspected[][] = [...(req.mode === 'case-per-file' ? plain.map((f) => [f]) : plain.length ? [plain] : []), ...series];
+    const seriesPerStudy = new Map<string, number>();
+    for (const g of series) seriesPerStudy.set(g[0]!.dicom.studyInstanceUid, (seriesPerStudy.get(g[0]!.dicom.studyInstanceUid) ?? 0) + 1);
     const results: ImportResult[] = [];
     for (const group of groups) {
-      const ordered = orderParts(group.map((g) => ({ ...g, creationTime: g.info.probe.creationTime })));
-      const name = req.name && groups.length === 1 ? req.name : caseNameFrom(ordered.map((o) => o.path));
+      const first = group[0]!.info.dicom;
+      const ordered = first ? group : orderParts(group.map((g) => ({ ...g, creationTime: g.info.probe.creationTime })));
+      const name =
+        req.name && groups.length === 1
+          ? req.name
+          : first
+            ? caseNameForSeries(first, seriesPerStudy.get(first.studyInstanceUid) ?? 1, first.patient)
+            : caseNameFrom(ordered.map((o) => o.path));
+      // Instances of a series already in the library (a retrieval resumed) join its case, in order.
+      const into = first && req.mode === 'one-case' ? this.dicomRecords.caseOfSeries(first.studyInstanceUid, first.seriesInstanceUid) : null;
+      if (into) {
+        results.push(this.addToSeriesCase(into, ordered));
+        continue;
+      }
       const { caseId, partIds } = this.store.createCase(
         name,
         ordered.map((o) => toNewPart(o.path, o.info)),
         req.isDemo ? { isDemo: true } : {},
       );
+      if (first) {
+        this.dicomRecords.linkCase(caseId, ordered.map((o, i) => ({ partId: partIds[i]!, dicom: o.info.dicom! })), first.patient);
+      }
       results.push({
         caseId,
         name,
@@ -163,6 +233,24 @@ export class ImportService {
       results[0]!.errors.push(...errors);
     }
     return results;
+  }
+
+  private addToSeriesCase(caseId: string, ordered: Inspected[]): ImportResult {
+    const partIds = this.store.appendParts(caseId, ordered.map((o) => toNewPart(o.path, o.info)));
+    this.dicomRecords.linkCase(caseId, ordered.map((o, i) => ({ partId: partIds[i]!, dicom: o.info.dicom! })), null);
+    const parts = this.store.partsOf(caseId);
+    const links = this.dicomRecords.partsOfCase(caseId);
+    if (links.length === parts.length) {
+      const order = orderInstances(links.map((l) => ({ id: l.part_id, dicom: { acquisitionDateTime: l.acquisition_dt, instanceNumber: l.instance_number, sopInstanceUid: l.sop_instance_uid } })));
+      this.store.reorderParts(caseId, order.map((o) => o.id));
+    }
+    this.bus.emit('cases.changed', { caseId });
+    return {
+      caseId,
+      name: this.store.getCase(caseId)?.name ?? null,
+      files: ordered.map((o, i) => ({ path: o.path, partId: partIds[i]!, caseId, outcome: 'imported' as const })),
+      errors: [],
+    };
   }
 }
 

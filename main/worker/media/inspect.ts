@@ -4,15 +4,32 @@ import { OpscopeError } from '../../core/errors.js';
 import { summarizeProbe } from '../../core/media-info.js';
 import type { InspectResult } from '../../core/worker-protocol.js';
 import { fingerprintFile } from '../../node/fingerprint.js';
+import { extractDicomVideo } from '../../node/dicom/extract-video.js';
+import { isDicomFile } from '../../node/dicom/read-instance.js';
 import { inputPath, isToolCrash, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
 import { explainMediaFailure } from './errors.js';
 import { probeThroughFfmpeg } from './probe-via-ffmpeg.js';
 
 const PROBE_TIMEOUT_MS = 60_000;
 
+/**
+ * A DICOM file's video is remuxed into `cacheDir` and inspected as any recording (errors name the
+ * .dcm); any other file is inspected as it is.
+ */
+export async function inspectMaybeDicom(path: string, cacheDir: string, signal?: AbortSignal): Promise<InspectResult> {
+  if (!(await isDicomFile(path))) return inspectRecording(path, signal);
+  let dicom;
+  try {
+    dicom = await extractDicomVideo(path, cacheDir, signal);
+  } catch (err) {
+    throw explainMediaFailure(err, basename(path));
+  }
+  return { ...(await inspectRecording(dicom.media, signal, basename(path))), dicom };
+}
+
 /** Everything import needs to know about a file: identity, streams, and that a frame decodes. */
-export async function inspectRecording(path: string, signal?: AbortSignal): Promise<InspectResult> {
-  const name = basename(path);
+export async function inspectRecording(path: string, signal?: AbortSignal, shownName?: string): Promise<InspectResult> {
+  const name = shownName ?? basename(path);
   let head: Buffer | undefined;
   try {
     const st = await stat(path);
