@@ -5,6 +5,7 @@ import { TrainingExample, type Feedback, type ReviewItem } from '../../main/core
 import { Store } from '../../main/host/store/store.js';
 import { json, runCli, tempHome } from '../support/cli.js';
 import { seedTwoPartCase } from '../support/feedback.js';
+import { unprivileged } from '../support/unprivileged.js';
 
 describe('opscope feedback and export-feedback', () => {
   const home = tempHome('opscope-feedback-cli-');
@@ -130,8 +131,9 @@ describe('opscope feedback and export-feedback', () => {
 
   it('reports a read-only folder and leaves nothing in it', async (ctx) => {
     if (process.platform === 'win32') ctx.skip('Windows folders are not made read-only by mode bits');
-    // Root writes anywhere: then the command runs as an unprivileged user.
-    const asRoot = process.getuid?.() === 0;
+    // Root writes anywhere: the command runs as someone it cannot.
+    const as = unprivileged();
+    if ('skip' in as) return ctx.skip(as.skip);
     const own = join(home, 'data-unpriv');
     const locked = join(home, 'locked');
     mkdirSync(own, { recursive: true });
@@ -143,7 +145,7 @@ describe('opscope feedback and export-feedback', () => {
       const r = await runCli(['export-feedback', '--out', join(locked, 'train.jsonl')], {
         home: own,
         cwd: home,
-        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+        as,
       });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain(`opscope export-feedback: Cannot write in ${locked}: permission denied.`);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, runCli, tempHome } from '../support/cli.js';
 import { over4GiB, syntheticVideo, truncatedMp4, unknownCodecAvi } from '../support/media.js';
+import { unprivileged } from '../support/unprivileged.js';
 
 interface ImportJson {
   caseId: string | null;
@@ -130,9 +131,10 @@ describe('opscope import: parts, bad input, duplicates', () => {
     const other = join(dir, 'other.mp4');
     copyFileSync(await syntheticVideo({ ...small, seed: 6 }), other);
     chmodSync(locked, 0o000);
-    // Root reads everything; run the command as an unprivileged user instead.
-    const asRoot = process.getuid?.() === 0;
     if (process.platform === 'win32') ctx.skip('Windows files are not made unreadable by mode bits');
+    // Root reads everything: the command runs as someone it refuses.
+    const as = unprivileged();
+    if ('skip' in as) return ctx.skip(as.skip);
     const data = join(home, 'data-unpriv');
     mkdirSync(data, { recursive: true });
     chmodSync(home, 0o755);
@@ -141,7 +143,8 @@ describe('opscope import: parts, bad input, duplicates', () => {
     chmodSync(other, 0o644);
     const r = await runCli(['import', locked, other, '--separate', '--json', '--no-index'], {
       home: data,
-      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      cwd: home,
+      as,
     });
     expect(r.code, r.stderr).toBe(0);
     const out = json<ImportJson>(r);
