@@ -17,7 +17,7 @@ export function openHost(opts: { separateWorker?: boolean; resumeIndexing?: bool
 
 /** A database restored from a backup at start is said once, on stderr, whatever the command. */
 export function reportRecovery(host: AppHost): void {
-  const r = host.store.recovery;
+  const r = host.info().storeRecovery;
   if (r) process.stderr.write(`opscope: ${r.message}
   damaged file kept at: ${r.movedTo}
 `);

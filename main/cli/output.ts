@@ -39,3 +39,9 @@ export function printTable(rows: string[][]): void {
 }
 
 export const duration = (s: number) => formatTime(s);
+
+/** A bar of `width` cells, `fraction` of them filled: how far a long run is. */
+export function progressBar(fraction: number, width = 20): string {
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}

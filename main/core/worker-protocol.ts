@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SerializedError } from './errors.js';
 import type { PacketScan, ProbeSummary } from './media-info.js';
 import type { ExportClipParams, ExportClipResult, MaskImageParams } from './clip-job.js';
+import type { DicomInstanceInfo } from './dicom/instance.js';
 
 /**
  * The protocol between the host (Electron main, the Node host or the CLI) and the media worker
@@ -14,6 +15,8 @@ export interface InspectResult {
   mtimeMs: number;
   fingerprint: string;
   probe: ProbeSummary;
+  /** A DICOM video: the instance, and the remuxed file that size, fingerprint and probe describe. */
+  dicom?: DicomInstanceInfo;
 }
 
 export interface FovResult {
@@ -59,12 +62,25 @@ export interface AgentFrameRequest {
   /** Frame index in the part (presentation order) and its timestamp, part seconds. */
   index: number;
   time: number;
-  /** Where an accurate seek lands on exactly this frame (between it and its predecessor). */
-  seek: number;
+  /** Part seconds between which this frame's timestamp is the only one (halfway to its neighbours). */
+  from: number;
+  to: number;
   /** Case time drawn on the frame. */
   caseTime: number;
   /** File written, inside `outDir`, without extension. */
   name: string;
+}
+
+/** One decoder run over a part (see core/frame-decode-plan.ts). */
+export interface AgentFramePass {
+  /** 'key': only keyframes are decoded (every frame of the pass is one); 'all': every frame on the way. */
+  mode: 'key' | 'all';
+  /** Part seconds the decoder seeks to (the container seek lands on the keyframe at or before it). */
+  seek: number;
+  /** Seconds read from `seek` at most. */
+  duration: number;
+  /** Ascending. */
+  frames: AgentFrameRequest[];
 }
 
 /** Raw features of one frame, on the scale of the index's raw per-second tracks. */
@@ -78,7 +94,7 @@ export interface AgentFrameFeatures {
 export interface AgentFrameResult {
   index: number;
   time: number;
-  /** Absolute path of the PNG written. */
+  /** Absolute path of the JPEG written. */
   file: string;
   width: number;
   height: number;
@@ -88,8 +104,10 @@ export interface AgentFrameResult {
 
 export interface AgentFramesParams {
   path: string;
-  /** Frames of this part, in time order. */
-  frames: AgentFrameRequest[];
+  /** The part's start time as its packet scan saw it: frame timestamps are offsets from it. */
+  startTime: number;
+  /** Frames of this part, in the decoder runs that fetch them; results come back in this order. */
+  passes: AgentFramePass[];
   outDir: string;
   /** Longest side of the frames written; 0 keeps the recording's size. */
   size: number;
@@ -194,6 +212,47 @@ export interface OutOfBodyFramesParams {
   analysis: AnalysisGeometry & { mask: Uint8Array };
 }
 
+/** One thing a pretrained detector found on a frame; box [x, y, w, h] in that frame's pixels. */
+export interface VisionDetection {
+  label: string;
+  score: number;
+  box: [number, number, number, number];
+}
+
+/**
+ * A frame for the vision runtime: a picture file already written (the agent's frames), or a
+ * frame of a recording (an accurate seek landing on it). `time` is reported back as given.
+ */
+export type VisionImage =
+  | { kind: 'file'; file: string; time: number }
+  | { kind: 'video'; path: string; seek: number; time: number; source: { width: number; height: number } };
+
+export interface VisionDetectParams {
+  images: VisionImage[];
+  /** Which detectors to run on every image. */
+  detect: ('objects' | 'faces')[];
+  /** Overrides the detectors' default thresholds (objects 0.3, faces 0.5). */
+  minScore?: { objects?: number; faces?: number };
+}
+
+export interface VisionFrameDetections {
+  time: number;
+  /** The size the boxes refer to (the file's, or the recording's displayed size). */
+  width: number;
+  height: number;
+  objects: VisionDetection[];
+  faces: VisionDetection[];
+  /** Milliseconds the detectors took on this frame (decoding excluded). */
+  ms: number;
+}
+
+export interface VisionDetectResult {
+  frames: VisionFrameDetections[];
+  info: { backend: string; loadMs: number; models: { objects: string; faces: string } };
+  /** Milliseconds for the whole job, decoding and loading included. */
+  ms: number;
+}
+
 /**
  * A live source: a file fed in real time, a capture device ffmpeg opens, or a stream the app's
  * window captures and sends in pieces (the job's input; WebM or Matroska from MediaRecorder).
@@ -228,8 +287,18 @@ export interface ClosedSegment {
   end: number;
 }
 
+export interface EncodeFramesParams {
+  /** Image files in display order (absolute paths). */
+  frames: string[];
+  /** Frames per second: frame i is shown from i / fps. */
+  fps: number;
+  /** The MP4 written (inside the data directory). */
+  out: string;
+}
+
 export interface Jobs {
-  inspect: { params: { path: string }; result: InspectResult };
+  /** With `dicomCache`, a DICOM video file is remuxed into that folder (once per SOP Instance UID) and that file inspected. */
+  inspect: { params: { path: string; dicomCache?: string }; result: InspectResult };
   packets: { params: { path: string; startTime: number }; result: PacketScan };
   fov: { params: { path: string; times: number[]; codec: string; analysis: AnalysisGeometry }; result: FovResult };
   indexChunk: {
@@ -258,9 +327,9 @@ export interface Jobs {
   proxy: { params: { path: string; out: string; remuxOnly: boolean; duration: number }; result: { out: string } };
   demo: { params: { out: string }; result: { out: string } };
   /** One turn of a local vision-language model (the model worker); text streams as partials. */
-  vlmTurn: { params: VlmTurnParams; result: VlmTurnResult };
+  vlmTurn: { params: VlmTurnParams; result: VlmTurnResult; partial: VlmPartial };
   /** Loads the model ahead of the first turn (stages stream as partials). */
-  vlmLoad: { params: { model: VlmModelSpec }; result: VlmLoadInfo };
+  vlmLoad: { params: { model: VlmModelSpec }; result: VlmLoadInfo; partial: VlmPartial };
   /** A teaching clip cut from one or more recordings (see clip-job.ts). */
   exportClip: { params: ExportClipParams; result: ExportClipResult };
   /** Burned-in text of one frame (the model worker: OCR sessions block their process). */
@@ -269,20 +338,26 @@ export interface Jobs {
   ocrRange: { params: OcrRangeParams; result: OcrRangeResult };
   /** Out-of-body score of every frame of a run, at the index's analysis size. */
   outOfBodyFrames: { params: OutOfBodyFramesParams; result: { scores: Float32Array } };
+  /** Pretrained detectors (objects, faces) on frames (the model worker: inference blocks its process). */
+  visionDetect: { params: VisionDetectParams; result: VisionDetectResult };
   /** Masks drawn into a still image (PNG in, PNG out). */
   maskImage: { params: MaskImageParams; result: { out: string } };
   /**
    * A live source recorded into segments; each closed segment streams as a partial. Canceling
    * ends the recording cleanly (the open segment is closed), it does not discard it.
    */
-  record: { params: RecordOptions; result: { segments: ClosedSegment[] } };
+  record: { params: RecordOptions; result: { segments: ClosedSegment[] }; partial: RecordPartial };
+  /** Frame images (a benchmark's sampled clip) made into an MP4 at their frame rate. */
+  encodeFrames: { params: EncodeFramesParams; result: { out: string; frames: number } };
 }
 
 export type JobKind = keyof Jobs;
 export type JobParams<K extends JobKind> = Jobs[K]['params'];
 export type JobResult<K extends JobKind> = Jobs[K]['result'];
+/** What a job streams back while it runs (`never` for jobs that stream nothing). */
+export type JobPartial<K extends JobKind> = Jobs[K] extends { partial: infer P } ? P : never;
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'maskImage', 'record'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'visionDetect', 'maskImage', 'record', 'encodeFrames'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

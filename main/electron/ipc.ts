@@ -18,7 +18,7 @@ export function registerIpc(host: AppHost, window: () => BrowserWindow | null): 
   ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, input: unknown) => {
     try {
       if (!isTrustedSender(event.senderFrame)) throw new OpscopeError('invalid-input', 'Refused: call from an untrusted frame.');
-      return { ok: true, value: await host.call(name as string, input, { transport: 'electron' }) };
+      return { ok: true, value: await host.callUntyped(name, input, { transport: 'electron' }) };
     } catch (err) {
       return { ok: false, error: serializeError(err) };
     }
@@ -31,7 +31,7 @@ export function registerIpc(host: AppHost, window: () => BrowserWindow | null): 
     return { post: (payload) => port1.postMessage(payload), close: () => port1.close() };
   });
   let watched: BrowserWindow | null = null;
-  const off = host.bus.subscribe((event, payload) => {
+  const off = host.bus.subscribe((e) => {
     const w = window();
     if (!w || w.isDestroyed()) return;
     if (w !== watched) {
@@ -39,8 +39,8 @@ export function registerIpc(host: AppHost, window: () => BrowserWindow | null): 
       // A reloaded page has lost its ports: the runs still going get new ones.
       w.webContents.on('did-start-loading', () => runs.reset());
     }
-    if (event === 'agent.event') runs.deliver(payload as Parameters<RunChannels['deliver']>[0]);
-    else w.webContents.send(EVENT_CHANNEL, { event, payload });
+    if (e.name === 'agent.event') runs.deliver(e.payload);
+    else w.webContents.send(EVENT_CHANNEL, { event: e.name, payload: e.payload });
   });
   return () => {
     ipcMain.removeHandler(CALL_CHANNEL);

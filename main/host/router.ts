@@ -1,18 +1,27 @@
-import { calls, isCallName, type CallName, type CallOutput, type CallParsedInput } from '../core/contract/calls.js';
+import { calls, isCallName, type CallInput, type CallName, type CallOutput, type CallParsedInput } from '../core/contract/calls.js';
 import { OpscopeError } from '../core/errors.js';
 
 export interface CallContext {
   transport: 'electron' | 'web' | 'cli';
 }
 
-export type Handlers = {
-  [K in CallName]: (input: CallParsedInput<K>, ctx: CallContext) => Promise<CallOutput<K>> | CallOutput<K>;
-};
+export type Handler<K extends CallName> = (input: CallParsedInput<K>, ctx: CallContext) => Promise<CallOutput<K>> | CallOutput<K>;
+
+export type Handlers = { [K in CallName]: Handler<K> };
+
+/** The calls under one prefix (`'cases'` -> `cases.list`, `cases.get`...): what a feature folder handles. */
+export type CallsOf<P extends string> = Extract<CallName, `${P}.${string}`>;
+export type HandlersOf<P extends string> = { [K in CallsOf<P>]: Handler<K> };
+
+/** A call made inside the host (the CLI, the eval runner): typed by the contract, checked like any other. */
+export type HostCall = <K extends CallName>(name: K, input: CallInput<K>, ctx?: CallContext) => Promise<CallOutput<K>>;
 
 /**
  * Validates a call against the contract and runs its handler. Both transports go through here,
  * so no call reaches a handler with a payload its schema did not accept.
  */
+export async function dispatch<K extends CallName>(handlers: Handlers, name: K, input: CallInput<K>, ctx: CallContext): Promise<CallOutput<K>>;
+export async function dispatch(handlers: Handlers, name: unknown, input: unknown, ctx: CallContext): Promise<unknown>;
 export async function dispatch(handlers: Handlers, name: unknown, input: unknown, ctx: CallContext): Promise<unknown> {
   if (!isCallName(name)) throw new OpscopeError('invalid-input', `Unknown call ${JSON.stringify(String(name)).slice(0, 80)}.`);
   const spec = calls[name];

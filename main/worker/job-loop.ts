@@ -77,11 +77,9 @@ export class JobLoop {
     const tool = { job: `${kind}#${id}`, ...(this.opts.commandLog !== undefined ? { log: this.opts.commandLog } : {}) };
     // A failure to load the job code is the job's error, like any other.
     (this.handlers ??= Promise.resolve().then(() => this.opts.loadHandlers()))
-      .then((handlers) => {
-        // Canceled while the job code was loading: nothing to start.
-        if (job.controller.signal.aborted) throw new OpscopeError('canceled', 'Canceled.');
-        return withToolContext(tool, () => (handlers[kind] as AnyHandler)(params, ctx));
-      })
+      // Started even when canceled while its code was loading: for a recording, cancel means
+      // finish, and what the host already sent is still recorded.
+      .then((handlers) => withToolContext(tool, () => (handlers[kind] as AnyHandler)(params, ctx)))
       .then(
         (value) => {
           this.flush(id, job);

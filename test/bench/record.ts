@@ -313,7 +313,7 @@ export async function benchRecord(o: RecordBenchOptions): Promise<RecordFigures>
         midAsk = ask(host, caseId, o.question, o.event).catch((err: unknown) => ({ ...asked, state: `error: ${String(err)}`, ms: 0 }));
       }
     };
-    const off = host.bus.subscribe((name, payload) => {
+    const off = host.bus.subscribe(({ name, payload }) => {
       if (name === 'recording.state' && t0 === null) {
         const enc = (payload as { encoder: { name: string } | null }).encoder;
         if (enc) {

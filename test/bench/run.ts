@@ -305,7 +305,7 @@ async function benchRecording(parts: Set<Part>, figures: Figure[]): Promise<void
         const question = ASK_QUESTIONS[k % ASK_QUESTIONS.length]!;
         let first: number | null = null;
         const a0 = performance.now();
-        const off = host.bus.subscribe((name, payload) => {
+        const off = host.bus.subscribe(({ name, payload }) => {
           const ev = (payload as { event?: { type?: string } }).event;
           if (name === 'agent.event' && first === null && ev?.type !== 'run-started') first = performance.now() - a0;
         });

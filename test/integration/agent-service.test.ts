@@ -67,7 +67,7 @@ describe('agent service over the host', () => {
   const conversations = async () => (await host.call('agent.conversation', { caseId })) as CaseConversations;
   const nextEvent = (type: AgentEvent['type']) =>
     new Promise<AgentEvent>((resolve) => {
-      const off = host.bus.subscribe((name, payload) => {
+      const off = host.bus.subscribe(({ name, payload }) => {
         const e = (payload as Received).event;
         if (name === 'agent.event' && e.type === type) {
           off();
@@ -81,7 +81,7 @@ describe('agent service over the host', () => {
     host = testHost(home, { inProcess: true });
     caseId = host.store.createCase('Lap chole', [fakePart()]).caseId;
     received = [];
-    host.bus.subscribe((name, payload) => {
+    host.bus.subscribe(({ name, payload }) => {
       if (name !== 'agent.event') return;
       // Every event leaving the host is what the contract says.
       received.push(eventSchemas['agent.event'].parse(payload) as Received);
@@ -233,9 +233,9 @@ describe('agent service over the host', () => {
     const invalid = { code: 'invalid-input' };
     await expect(host.call('agent.ask', { caseId: 'not an id!', question: 'x' })).rejects.toMatchObject(invalid);
     await expect(host.call('agent.ask', { caseId, question: '   ' })).rejects.toMatchObject(invalid);
-    await expect(host.call('agent.ask', { caseId, question: 'x', extra: 1 })).rejects.toMatchObject(invalid);
-    await expect(host.call('agent.cancel', { runId: 42 })).rejects.toMatchObject(invalid);
-    await expect(host.call('agent.conversation', {})).rejects.toMatchObject(invalid);
+    await expect(host.callUntyped('agent.ask', { caseId, question: 'x', extra: 1 })).rejects.toMatchObject(invalid);
+    await expect(host.callUntyped('agent.cancel', { runId: 42 })).rejects.toMatchObject(invalid);
+    await expect(host.callUntyped('agent.conversation', {})).rejects.toMatchObject(invalid);
     await expect(host.call('agent.cancel', { runId: 'unknown-run' })).rejects.toMatchObject({ code: 'not-found' });
     await expect(host.call('agent.ask', { caseId: 'nosuchcase', question: 'x' })).rejects.toMatchObject({ code: 'not-found' });
     expect(await host.call('agent.conversation', { caseId })).toEqual({ caseId, conversations: [] });

@@ -66,7 +66,7 @@ describe('bookmarks and questions scoped by them, on a generated recording', () 
   beforeAll(async () => {
     home = tempHome();
     host = testHost(home);
-    host.bus.subscribe((name, payload) => name === 'bookmarks.changed' && changed.push(payload));
+    host.bus.on('bookmarks.changed', (payload) => changed.push(payload));
     const video = await syntheticVideo({ duration: 96, width: 640, height: 360, fps: 25, gop: 1, seed: 41, events: EVENTS });
     caseId = await importCase(host, [video]);
     duration = host.store.partsOf(caseId).reduce((s, p) => s + p.duration, 0);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail } from '../../main/core/contract/schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import { EventBus } from '../../main/host/event-bus.js';
-import { RecordingWatch } from '../../main/host/cases/changed-files.js';
+import { ChangedFiles } from '../../main/host/cases/changed-files.js';
 import { tempHome } from '../support/cli.js';
 import { importCase, testHost } from '../support/host.js';
 import { syntheticVideo } from '../support/media.js';
@@ -37,7 +37,7 @@ describe('a recording changed on disk under an open case', () => {
     file = join(home, 'recording.mp4');
     copyFileSync(video, file);
     caseId = await importCase(host, [file], false);
-    host.bus.subscribe((name, payload) => events.push({ name, payload }));
+    host.bus.subscribe(({ name, payload }) => events.push({ name, payload }));
   }, 300_000);
 
   afterAll(async () => {
@@ -84,8 +84,8 @@ describe('a recording changed on disk under an open case', () => {
   it('notices on its own, without the case being opened again', async () => {
     const bus = new EventBus();
     const seen: unknown[] = [];
-    bus.subscribe((name, payload) => name === 'recording.changed' && seen.push(payload));
-    const watch = new RecordingWatch(host.store, bus, { intervalMs: 50 });
+    bus.on('recording.changed', (payload) => seen.push(payload));
+    const watch = new ChangedFiles(host.store, bus, { intervalMs: 50 });
     try {
       watch.watch(caseId);
       await new Promise((r) => setTimeout(r, 200));

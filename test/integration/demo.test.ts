@@ -16,7 +16,7 @@ describe('the demo case', () => {
   beforeAll(async () => {
     home = tempHome();
     host = testHost(home);
-    host.bus.subscribe((name, payload) => {
+    host.bus.subscribe(({ name, payload }) => {
       if (name === 'demo.progress') progress.push((payload as { progress: number }).progress);
     });
     result = (await host.call('demo.create', {})) as ImportResult;

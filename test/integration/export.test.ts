@@ -396,7 +396,7 @@ describe('teaching-clip export', () => {
     const dir = dirOf('cancel');
     const progress: ExportProgress[] = [];
     let exportId = '';
-    const off = host.bus.subscribe((name, payload) => {
+    const off = host.bus.subscribe(({ name, payload }) => {
       const p = payload as ExportProgress;
       if (name === 'export.progress' && p.exportId === exportId) {
         progress.push(p);
@@ -404,7 +404,7 @@ describe('teaching-clip export', () => {
       }
     });
     const done: { error: { code: string } | null }[] = [];
-    const offDone = host.bus.subscribe((name, payload) => {
+    const offDone = host.bus.subscribe(({ name, payload }) => {
       if (name === 'export.done') done.push(payload as { error: { code: string } | null });
     });
     try {
@@ -424,14 +424,14 @@ describe('teaching-clip export', () => {
   it('exports several evidence items at once, numbered, with overall progress', async () => {
     const dir = dirOf('batch');
     const progress: ExportProgress[] = [];
-    const off = host.bus.subscribe((name, payload) => {
+    const off = host.bus.subscribe(({ name, payload }) => {
       if (name === 'export.progress') progress.push(payload as ExportProgress);
     });
     let batch: ExportBatchResult;
     try {
       const { exportId } = (await host.call('export.batch', { caseId, evidenceIds: evidence, outDir: dir })) as { exportId: string };
       batch = await new Promise<ExportBatchResult>((resolve, reject) => {
-        const stop = host.bus.subscribe((name, payload) => {
+        const stop = host.bus.subscribe(({ name, payload }) => {
           const d = payload as { exportId: string; batch: ExportBatchResult | null; error: { message: string } | null };
           if (name !== 'export.done' || d.exportId !== exportId) return;
           stop();

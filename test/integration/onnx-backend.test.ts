@@ -68,7 +68,7 @@ describe('onnx backend: a local vision-language model in the model worker', () =
 
   async function ask(question = 'When does the bleeding start?', onEvent?: (e: AgentEvent) => void) {
     const events: AgentEvent[] = [];
-    const off = host.bus.subscribe((name, payload) => {
+    const off = host.bus.subscribe(({ name, payload }) => {
       if (name !== 'agent.event') return;
       const { event } = payload as { event: AgentEvent };
       events.push(event);

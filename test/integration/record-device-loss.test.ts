@@ -101,7 +101,7 @@ describe('a capture device unplugged and plugged back', () => {
     });
     const states: ActiveRecording[] = [];
     const warnings: string[] = [];
-    host.bus.subscribe((name, payload) => {
+    host.bus.subscribe(({ name, payload }) => {
       if (name === 'recording.state') states.push(payload as ActiveRecording);
       if (name === 'recording.warning') warnings.push((payload as { message: string }).message);
     });

@@ -55,7 +55,7 @@ describe('a recording killed mid-case is recovered at the next start and can be 
 
     const host = testHost(home, { inProcess: true });
     const seen: unknown[] = [];
-    host.bus.subscribe((name, payload) => name === 'recording.interrupted' && seen.push(payload));
+    host.bus.on('recording.interrupted', (payload) => seen.push(payload));
     let interrupted: InterruptedRecording[];
     try {
       interrupted = (await host.call('recording.interrupted', {})) as InterruptedRecording[];

@@ -25,7 +25,7 @@ describe('a recording outlives crashes of the workers', () => {
     const host = testHost(home);
     const states: ActiveRecording[] = [];
     const warnings: string[] = [];
-    host.bus.subscribe((name, payload) => {
+    host.bus.subscribe(({ name, payload }) => {
       if (name === 'recording.state') states.push(payload as ActiveRecording);
       if (name === 'recording.warning') warnings.push((payload as { message: string }).message);
     });

@@ -106,7 +106,7 @@ describe('opscope record --replay: a file fed as a live feed becomes a growing, 
       recording: { disk: { floorBytes: 1e3, warnBytes: 1e4, statfs: async () => ({ bavail: 100, bsize: 1 }) } },
     });
     const seen: { name: string; payload: unknown }[] = [];
-    host.bus.subscribe((name, payload) => seen.push({ name, payload }));
+    host.bus.subscribe(({ name, payload }) => seen.push({ name, payload }));
     try {
       const { ended } = await host.recorder.start({ source: { replay: source }, segmentSeconds: 5 });
       const end = await ended;

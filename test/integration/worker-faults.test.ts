@@ -150,7 +150,7 @@ describe('asking and exporting survive a worker crash', () => {
     mkdirSync(dirname(out), { recursive: true });
     const exportOnce = async () => {
       const done = new Promise<ExportDone>((resolve) => {
-        const off = host.bus.subscribe((name, payload) => {
+        const off = host.bus.subscribe(({ name, payload }) => {
           if (name !== 'export.done') return;
           off();
           resolve(payload as ExportDone);

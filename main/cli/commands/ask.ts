@@ -1,9 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AgentEventMessage } from '../../core/contract/agent-schemas.js';
-import type { ImportResult } from '../../core/contract/schemas.js';
+import type { FinishedRun } from '../../core/contract/agent-schemas.js';
+import { Id } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
-import type { FinishedRun } from '../../host/agent/agent-service.js';
 import type { AppHost } from '../../host/app-host.js';
 import { AskPrinter } from '../ask-printer.js';
 import { openHost } from '../context.js';
@@ -32,23 +31,22 @@ export async function askCommand(argv: string[], deps: AskDeps = {}): Promise<nu
   const printer = values.json ? null : new AskPrinter(stdout);
   let caseId: string | null = null;
   let runId: string | null = null;
-  const off = host.bus.subscribe((name, payload) => {
-    const m = payload as AgentEventMessage;
-    if (name !== 'agent.event' || m.caseId !== caseId || (runId !== null && m.event.runId !== runId)) return;
+  const off = host.bus.on('agent.event', (m) => {
+    if (m.caseId !== caseId || (runId !== null && m.event.runId !== runId)) return;
     printer?.event(m.event);
   });
   // Ctrl-C stops the run; what it found so far is still stored.
-  const onInterrupt = () => void (runId !== null && host.agent.cancel(runId));
+  const onInterrupt = () => void (runId !== null && host.call('agent.cancel', { runId }).catch(() => undefined));
   process.once('SIGINT', onInterrupt);
   try {
     caseId = await indexedCase(host, target, stderr);
-    const started = (await host.call('agent.ask', {
+    const started = await host.call('agent.ask', {
       caseId,
       question,
       ...(values.backend ? { backend: values.backend } : {}),
-    })) as { runId: string };
+    });
     runId = started.runId;
-    const finished = await host.agent.whenDone(runId);
+    const finished = await host.call('agent.wait', { runId });
     if (values.json) stdout(`${JSON.stringify(askJson(finished))}\n`);
     if (finished.saveError) stderr(`warning: ${finished.saveError}\n`);
     return finished.state === 'answered' ? 0 : 1;
@@ -62,30 +60,23 @@ export async function askCommand(argv: string[], deps: AskDeps = {}): Promise<nu
 /** The case to ask about: an existing case id, or a video file imported (once) and indexed. */
 async function indexedCase(host: AppHost, target: string, stderr: (t: string) => void): Promise<string> {
   const progress = new Progress();
-  const off = host.bus.subscribe((name, payload) => {
-    if (name !== 'index.progress') return;
-    const p = payload as { status: { progress: number; stage: string } };
-    progress.update('Indexing', p.status.progress, p.status.stage);
-  });
+  const off = host.bus.on('index.progress', (p) => progress.update('Indexing', p.status.progress, p.status.stage));
   try {
     let caseId: string;
     if (existsSync(target) && statSync(target).isFile()) {
       // A file already in the library comes back as a duplicate of its part, with its case.
-      const [result] = (await host.call('cases.import', { paths: [target], index: true })) as ImportResult[];
+      const [result] = await host.call('cases.import', { paths: [target], index: true });
       const id = result?.caseId ?? result?.files[0]?.caseId;
       if (!id) throw new OpscopeError('unsupported-media', result?.errors[0]?.message ?? `Could not import ${target}.`);
       caseId = id;
-    } else if (host.store.getCase(target)) {
+    } else if (await caseExists(host, target)) {
       caseId = target;
     } else {
       throw new OpscopeError('not-found', `"${target}" is neither a case id nor a video file.`);
     }
-    if (host.views.detail(caseId).index.state !== 'done') {
-      host.indexer.enqueue(caseId);
-      await host.indexer.whenIdle(caseId);
-    }
+    if ((await host.call('cases.get', { caseId })).index.state !== 'done') await host.call('index.start', { caseId });
+    const index = await host.call('index.wait', { caseId });
     progress.done();
-    const index = host.views.detail(caseId).index;
     if (index.state !== 'done') stderr(`warning: the case is not fully indexed (${index.state}${index.message ? `: ${index.message}` : ''}).\n`);
     return caseId;
   } finally {
@@ -93,14 +84,21 @@ async function indexedCase(host: AppHost, target: string, stderr: (t: string) =>
   }
 }
 
+async function caseExists(host: AppHost, caseId: string): Promise<boolean> {
+  if (!Id.safeParse(caseId).success) return false;
+  return host.call('cases.get', { caseId }).then(() => true, (err: unknown) => {
+    if (err instanceof OpscopeError && err.code === 'not-found') return false;
+    throw err;
+  });
+}
+
 /** The --json object: one per run, evidence best first, times in case seconds. */
 export function askJson(run: FinishedRun) {
-  const { record } = run;
   return {
     runId: run.runId,
-    answer: record.answer,
-    evidence: record.evidence.map((e) => ({ id: e.id, start: e.start, end: e.end, frames: e.frames, claim: e.claim })),
-    steps: record.steps.map((s) => ({
+    answer: run.answer,
+    evidence: run.evidence.map((e) => ({ id: e.id, start: e.start, end: e.end, frames: e.frames, claim: e.claim })),
+    steps: run.steps.map((s) => ({
       index: s.index,
       kind: s.kind,
       thought: s.thought,
@@ -109,7 +107,7 @@ export function askJson(run: FinishedRun) {
       frames: s.frames.map((f) => f.time),
       error: s.error,
     })),
-    backend: record.backend.name,
+    backend: run.backend.name,
     executionProvider: run.executionProvider,
     outcome: run.state,
   };

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import type { AuditExportResult, AuditPage } from '../../core/contract/audit-schemas.js';
 import { openHost } from '../context.js';
 import { printTable } from '../output.js';
 import { USAGE, UsageError } from '../usage.js';
@@ -21,11 +20,11 @@ export async function auditCommand(argv: string[]): Promise<number> {
   const host = openHost();
   try {
     if (values.out) {
-      const r = (await host.call('audit.export', { out: values.out, overwrite: values.force })) as AuditExportResult;
+      const r = await host.call('audit.export', { out: values.out, overwrite: values.force });
       process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `${r.out}: ${r.count} audit entr${r.count === 1 ? 'y' : 'ies'}\n`);
       return 0;
     }
-    const page = (await host.call('audit.list', { limit })) as AuditPage;
+    const page = await host.call('audit.list', { limit });
     if (values.json) process.stdout.write(`${JSON.stringify(page.entries)}\n`);
     else if (page.entries.length === 0) process.stdout.write('The audit log is empty.\n');
     else {

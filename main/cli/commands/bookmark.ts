@@ -34,11 +34,11 @@ export async function bookmarkCommand(argv: string[]): Promise<number> {
     try {
       let row: Bookmark;
       try {
-        row = (await host.call('bookmarks.add', {
+        row = await host.call('bookmarks.add', {
           caseId: id,
           ...(time !== undefined ? { time } : {}),
           ...(values.label !== undefined ? { label: values.label } : {}),
-        })) as Bookmark;
+        });
       } catch (err) {
         // The recording, if any, runs in another process: "now" is known there, not here.
         if (time === undefined && err instanceof OpscopeError && err.code === 'invalid-input') {
@@ -59,7 +59,7 @@ export async function bookmarkCommand(argv: string[]): Promise<number> {
   if (action === 'list') {
     const host = openHost();
     try {
-      const rows = (await host.call('bookmarks.list', { caseId: id })) as Bookmark[];
+      const rows = await host.call('bookmarks.list', { caseId: id });
       if (values.json) out(`${JSON.stringify(rows)}\n`);
       else if (rows.length === 0) out('No bookmarks in this case.\n');
       else printTable([['#', 'TIME', 'LABEL', 'ID'], ...rows.map((b) => [String(b.number), clock(b.time), b.label ?? '', b.bookmarkId])]);

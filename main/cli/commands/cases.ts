@@ -1,6 +1,4 @@
 import { parseArgs } from 'node:util';
-import type { ReviewCounts } from '../../core/contract/feedback-schemas.js';
-import type { CaseSummary } from '../../core/contract/schemas.js';
 import { openHost } from '../context.js';
 import { duration, printTable } from '../output.js';
 
@@ -8,8 +6,8 @@ export async function casesCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
   const host = openHost();
   try {
-    const cases = (await host.call('cases.list', {})) as CaseSummary[];
-    const counts = new Map(((await host.call('feedback.counts', {})) as ReviewCounts[]).map((c) => [c.caseId, c]));
+    const cases = await host.call('cases.list', {});
+    const counts = new Map((await host.call('feedback.counts', {})).map((c) => [c.caseId, c]));
     const reviews = (id: string) => {
       const c = counts.get(id);
       return { unreviewed: c?.unreviewed ?? 0, flagged: c?.flagged ?? 0, confirmed: c?.confirmed ?? 0 };

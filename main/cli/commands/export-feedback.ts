@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import type { TrainingSetResult } from '../../core/contract/feedback-schemas.js';
 import { openHost } from '../context.js';
 import { USAGE, UsageError } from '../usage.js';
 
@@ -18,11 +17,11 @@ export async function exportFeedbackCommand(argv: string[]): Promise<number> {
   if (!values.out || positionals.length > 0) throw new UsageError(`usage: ${USAGE['export-feedback']}`);
   const host = openHost();
   try {
-    const result = (await host.call('feedback.exportTrainingSet', {
+    const result = await host.call('feedback.exportTrainingSet', {
       out: values.out,
       overwrite: values.force,
       ...(values.case ? { caseId: values.case } : {}),
-    })) as TrainingSetResult;
+    });
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else if (result.count === 0) process.stdout.write(`${result.out}: no reviewed evidence yet, so the file is empty.\n`);
     else process.stdout.write(`${result.out}: ${result.count} reviewed evidence item${result.count === 1 ? '' : 's'}\n`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Deidentify, ExportDone, ExportProgress, ExportResult } from '../../core/contract/export-schemas.js';
+import type { Deidentify, ExportDone, ExportResult } from '../../core/contract/export-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { formatClock, parseTime } from '../../core/time-format.js';
 import type { AppHost } from '../../host/app-host.js';
@@ -69,23 +69,23 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
   let interrupted = false;
   const finished = new Map<string, ExportDone>();
   let onDone: ((d: ExportDone) => void) | null = null;
-  const off = host.bus.subscribe((name, payload) => {
-    if (name === 'export.progress') {
-      const p = payload as ExportProgress;
+  const offs = [
+    host.bus.on('export.progress', (p) => {
       if (p.exportId === exportId) progress?.update('Exporting', p.fraction, p.stage);
-    } else if (name === 'export.done') {
-      const d = payload as ExportDone;
+    }),
+    host.bus.on('export.done', (d) => {
       finished.set(d.exportId, d);
       if (d.exportId === exportId) onDone?.(d);
-    }
-  });
+    }),
+  ];
+  const cancel = (id: string) => void host.call('export.cancel', { exportId: id }).catch(() => undefined);
   const onInterrupt = () => {
     interrupted = true;
-    if (exportId) host.exports.cancel(exportId);
+    if (exportId) cancel(exportId);
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const started = (await host.call('export.clip', {
+    const started = await host.call('export.clip', {
       caseId,
       ...(values.evidence ? { evidenceId: values.evidence } : {}),
       ...(start !== undefined && end !== undefined ? { start, end } : {}),
@@ -97,9 +97,9 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
       ...(values.title ? { titleCard: { text: values.title } } : {}),
       overwrite: values.overwrite,
       ...(deidentify ? { deidentify } : {}),
-    })) as { exportId: string };
+    });
     exportId = started.exportId;
-    if (interrupted) host.exports.cancel(exportId);
+    if (interrupted) cancel(exportId);
     const id = exportId;
     const done = finished.get(id) ?? (await new Promise<ExportDone>((resolve) => (onDone = resolve)));
     progress?.done();
@@ -118,7 +118,7 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
   } finally {
     progress?.done();
     process.off('SIGINT', onInterrupt);
-    off();
+    for (const off of offs) off();
     await host.close();
   }
 }
@@ -128,7 +128,8 @@ function rect(flag: string, v: string): [number, number, number, number] {
   if (n.length !== 4 || n.some((x) => !Number.isInteger(x) || x < 0) || n[2]! < 1 || n[3]! < 1) {
     throw new UsageError(`--${flag} "${v}" is not a rectangle: give X,Y,WIDTH,HEIGHT in the recording's pixels, e.g. 20,20,400,40.`);
   }
-  return n as [number, number, number, number];
+  const [x = 0, y = 0, w = 0, h = 0] = n;
+  return [x, y, w, h];
 }
 
 /** The de-identification options, or null without --deidentify (its options alone are a mistake). */

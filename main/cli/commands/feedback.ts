@@ -37,7 +37,7 @@ export async function feedbackCommand(argv: string[]): Promise<number> {
     if (!filter.success) throw new UsageError(`--list takes one of ${ReviewFilter.options.join(', ')}, not "${values.list}".`);
     const host = openHost();
     try {
-      const items = (await host.call('feedback.list', { filter: filter.data, ...(values.case ? { caseId: values.case } : {}) })) as ReviewItem[];
+      const items = await host.call('feedback.list', { filter: filter.data, ...(values.case ? { caseId: values.case } : {}) });
       if (values.json) out(`${JSON.stringify(items)}\n`);
       else if (items.length === 0) out(`No ${filter.data === 'all' ? '' : `${filter.data} `}evidence items.\n`);
       else printTable([['EVIDENCE', 'CASE', 'STATUS', 'WINDOW', 'CLAIM'], ...items.map(listRow)]);
@@ -54,7 +54,7 @@ export async function feedbackCommand(argv: string[]): Promise<number> {
     if (values.verdict !== undefined) throw usage();
     const host = openHost();
     try {
-      const rows = (await host.call('feedback.history', { evidenceId })) as Feedback[];
+      const rows = await host.call('feedback.history', { evidenceId });
       if (values.json) out(`${JSON.stringify(rows)}\n`);
       else if (rows.length === 0) out(`${evidenceId} has not been reviewed yet.\n`);
       else printTable([['WHEN', 'REVIEWER', 'VERDICT', 'WINDOW', 'COMMENT'], ...rows.map(historyRow)]);
@@ -76,14 +76,14 @@ export async function feedbackCommand(argv: string[]): Promise<number> {
   }
   const host = openHost();
   try {
-    const row = (await host.call('feedback.add', {
+    const row = await host.call('feedback.add', {
       evidenceId,
       verdict: verdict.data,
       ...(start !== undefined ? { start } : {}),
       ...(end !== undefined ? { end } : {}),
       ...(values.note !== undefined ? { comment: values.note } : {}),
       ...(values.reviewer !== undefined ? { reviewer: values.reviewer } : {}),
-    })) as Feedback;
+    });
     if (values.json) out(`${JSON.stringify(row)}\n`);
     else out(`${row.evidenceId}: ${describe(row)}, by ${row.reviewer} at ${row.createdAt}\n`);
     return 0;

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { CaseDetail, ImportResult } from '../../core/contract/schemas.js';
 import { USAGE } from '../usage.js';
 import { openHost, UsageError } from '../context.js';
 import { duration, Progress } from '../output.js';
+import { importJson } from '../import-output.js';
 
 
 export async function importCommand(argv: string[]): Promise<number> {
@@ -19,44 +19,23 @@ export async function importCommand(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`usage: ${USAGE.import}`);
   const host = openHost();
   const progress = new Progress();
-  const off = host.bus.subscribe((name, payload) => {
-    if (name === 'import.progress') {
-      const p = payload as { done: number; total: number };
-      progress.update('Reading recordings', p.done / p.total);
-    } else if (name === 'index.progress') {
-      const p = payload as { status: { progress: number; stage: string } };
-      progress.update('Indexing', p.status.progress, p.status.stage);
-    }
-  });
+  const offImport = host.bus.on('import.progress', (p) => progress.update('Reading recordings', p.done / p.total));
+  const offIndex = host.bus.on('index.progress', (p) => progress.update('Indexing', p.status.progress, p.status.stage));
   try {
-    const results = (await host.call('cases.import', {
+    const results = await host.call('cases.import', {
       paths: positionals,
       ...(values.name ? { name: values.name } : {}),
       mode: values.separate ? 'case-per-file' : 'one-case',
       index: !values['no-index'],
-    })) as ImportResult[];
+    });
     const caseIds = [...new Set(results.flatMap((r) => (r.caseId ? [r.caseId] : r.files.map((f) => f.caseId))))];
-    if (!values['no-index']) for (const id of caseIds) await host.indexer.whenIdle(id);
+    if (!values['no-index']) for (const caseId of caseIds) await host.call('index.wait', { caseId });
     progress.done();
-    const details = caseIds.map((id) => host.call('cases.get', { caseId: id })) as Promise<unknown>[];
-    const cases = (await Promise.all(details)) as CaseDetail[];
+    const cases = await Promise.all(caseIds.map((caseId) => host.call('cases.get', { caseId })));
     const errors = results.flatMap((r) => r.errors);
     const imported = results.flatMap((r) => r.files);
     if (values.json) {
-      const main = cases[0];
-      const out = {
-        caseId: main?.id ?? null,
-        name: main?.name ?? null,
-        duration: main?.duration ?? 0,
-        parts: (main?.parts ?? []).map((p) => ({
-          path: p.path, duration: p.duration, width: p.width, height: p.height, fps: round(p.fps), codec: p.codec,
-        })),
-        errors: errors.map((e) => ({ path: e.path, message: e.message })),
-        files: imported.map((f) => ({ path: f.path, caseId: f.caseId, outcome: f.outcome })),
-        index: main?.index ?? null,
-        ...(cases.length > 1 ? { cases: cases.map((c) => ({ caseId: c.id, name: c.name, duration: c.duration })) } : {}),
-      };
-      process.stdout.write(`${JSON.stringify(out)}\n`);
+      process.stdout.write(`${JSON.stringify(importJson(cases, results))}\n`);
     } else {
       for (const c of cases) {
         process.stdout.write(`${c.id}  ${c.name}  ${duration(c.duration)}  ${c.parts.length} part(s)  index: ${c.index.state}\n`);
@@ -69,11 +48,8 @@ export async function importCommand(argv: string[]): Promise<number> {
     }
     return imported.length > 0 ? 0 : 1;
   } finally {
-    off();
+    offImport();
+    offIndex();
     await host.close();
   }
-}
-
-function round(n: number) {
-  return Math.round(n * 1000) / 1000;
 }

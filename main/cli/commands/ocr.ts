@@ -26,13 +26,13 @@ export async function ocrCommand(argv: string[], deps: OcrDeps = {}): Promise<nu
   const stdout = deps.stdout ?? ((s: string) => void process.stdout.write(s));
   const host = (deps.openHost ?? openHost)();
   try {
-    const r = await host.deid.ocrAt(caseId, t);
-    const lines = r.texts.filter((x) => x.text.length > 0).map((x) => ({ text: x.text, box: x.box, score: x.score }));
+    const r = await host.call('frames.text', { caseId, time: t });
+    const lines = r.texts;
     if (values.json) {
       stdout(`${JSON.stringify(lines)}\n`);
       return 0;
     }
-    const head = `Frame at ${formatClock(r.time)} (${r.width}x${r.height}), read on ${r.info.device}: ${lines.length === 0 ? 'no text found.' : `${lines.length} line${lines.length === 1 ? '' : 's'}`}`;
+    const head = `Frame at ${formatClock(r.time)} (${r.width}x${r.height}), read on ${r.device}: ${lines.length === 0 ? 'no text found.' : `${lines.length} line${lines.length === 1 ? '' : 's'}`}`;
     stdout(`${[head, ...lines.map((l) => `  [${l.box.join(', ')}]  ${l.score.toFixed(2)}  ${l.text}`)].join('\n')}\n`);
     return 0;
   } finally {

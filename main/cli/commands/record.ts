@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CaseDetail } from '../../core/contract/schemas.js';
+import type { RecordingEnded } from '../../core/contract/recording-schemas.js';
 import { USAGE } from '../usage.js';
 import { openHost, UsageError } from '../context.js';
 import { duration as fmt } from '../output.js';
@@ -29,37 +29,41 @@ export async function recordCommand(argv: string[]): Promise<number> {
   const segmentSeconds = num(values['segment-seconds'], '--segment-seconds');
   const host = openHost();
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  const off = host.bus.subscribe((name, payload) => {
-    if (name === 'recording.segment') {
-      const p = payload as { segments: number; duration: number };
-      say(`segment ${p.segments} added (${fmt(p.duration)} recorded)`);
-    } else if (name === 'recording.warning') say(`warning: ${(payload as { message: string }).message}`);
-    else if (name === 'recording.interrupted') {
-      for (const r of (payload as { recordings: { caseId: string; recovered: number }[] }).recordings) {
-        say(`recovered ${r.recovered} segment(s) of an interrupted recording into case ${r.caseId}`);
-      }
-    }
-  });
+  // The end may be announced before `recording.start` has returned its id: every end is kept.
+  const ends = new Map<string, RecordingEnded>();
+  let onEnded: ((e: RecordingEnded) => void) | null = null;
+  const offs = [
+    host.bus.on('recording.segment', (p) => say(`segment ${p.segments} added (${fmt(p.duration)} recorded)`)),
+    host.bus.on('recording.warning', (p) => say(`warning: ${p.message}`)),
+    host.bus.on('recording.interrupted', (p) => {
+      for (const r of p.recordings) say(`recovered ${r.recovered} segment(s) of an interrupted recording into case ${r.caseId}`);
+    }),
+    host.bus.on('recording.ended', (e) => {
+      ends.set(e.recordingId, e);
+      onEnded?.(e);
+    }),
+  ];
   // Ctrl-C ends the recording cleanly; a second one is left to the default (exit at once).
   const onSigint = () => {
     say('stopping: closing the last segment…');
     process.off('SIGINT', onSigint);
-    void host.recorder.stop();
+    void host.call('recording.stop', {}).catch((err: unknown) => say(`could not stop: ${(err as Error).message}`));
   };
   process.on('SIGINT', onSigint);
   try {
-    const started = await host.recorder.start({
+    const started = await host.call('recording.start', {
       source: values.device ? { device: values.device } : { replay: values.replay! },
       ...(values.name ? { name: values.name } : {}),
       ...(values.continue ? { caseId: values.continue } : {}),
       ...(durationS ? { duration: durationS } : {}),
       segmentSeconds: segmentSeconds ?? 10,
-      cwd: process.cwd(),
     });
     say(`recording into case ${started.caseId} (Ctrl-C to stop)`);
-    const ended = await started.ended;
-    await host.indexer.whenIdle(ended.caseId);
-    const detail = host.store.getCase(ended.caseId) ? ((await host.call('cases.get', { caseId: ended.caseId })) as CaseDetail) : null;
+    const ended = ends.get(started.recordingId) ?? (await new Promise<RecordingEnded>((resolve) => {
+      onEnded = (e) => e.recordingId === started.recordingId && resolve(e);
+    }));
+    await host.call('index.wait', { caseId: ended.caseId }).catch(() => undefined);
+    const detail = await host.call('cases.get', { caseId: ended.caseId }).catch(() => null);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({
         caseId: ended.caseId,
@@ -78,7 +82,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     return ended.reason === 'failed' ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
-    off();
+    for (const off of offs) off();
     await host.close();
   }
 }

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { Settings as SettingsSchema, type Settings } from '../../core/contract/schemas.js';
+import { OpscopeError } from '../../core/errors.js';
 import { redactSecrets } from '../../core/secrets.js';
 import { openHost } from '../context.js';
 import { USAGE, UsageError } from '../usage.js';
@@ -16,12 +18,11 @@ export async function settingsCommand(argv: string[]): Promise<number> {
   if (verb === 'set' && assignments.length === 0) throw new UsageError(`usage: ${USAGE.settings}`);
   const host = openHost();
   try {
-    let settings = (await host.call('settings.get', {})) as Settings;
+    let settings = await host.call('settings.get', {});
     if (verb === 'set') {
-      const next = structuredClone(settings) as Record<string, unknown>;
+      const next: Record<string, unknown> = structuredClone(settings);
       for (const a of assignments) applyAssignment(next, a);
-      const patch = Object.fromEntries(Object.entries(next).filter(([k]) => JSON.stringify(next[k]) !== JSON.stringify((settings as Record<string, unknown>)[k])));
-      settings = (await host.call('settings.set', patch, { transport: 'cli' })) as Settings;
+      settings = await host.call('settings.set', changedSettings(settings, next));
     }
     process.stdout.write(values.json ? `${JSON.stringify(settings)}\n` : `${JSON.stringify(redactSecrets(settings, '(set)'), null, 2)}\n`);
     return 0;
@@ -42,10 +43,28 @@ function isSetting(path: readonly string[]): boolean {
 }
 
 function objectShape(schema: unknown): Record<string, unknown> | null {
-  // Optional, default and nullable wrappers keep the object they wrap in `def.innerType`.
-  let s = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown } } | undefined;
-  while (s && !s.shape && s.def?.innerType) s = s.def.innerType as typeof s;
-  return s?.shape ?? null;
+  let s = schema;
+  for (;;) {
+    if (s instanceof z.ZodObject) return s.shape;
+    // Optional, nullable, default and prefault wrappers all keep the wrapped schema as innerType.
+    const inner: unknown = s instanceof z.ZodType && 'innerType' in s.def ? s.def.innerType : undefined;
+    if (inner === undefined) return null;
+    s = inner;
+  }
+}
+
+/** The top-level settings that the assignments changed, checked against the schema as a whole. */
+function changedSettings(current: Settings, next: Record<string, unknown>): Partial<Settings> {
+  const parsed = SettingsSchema.safeParse(next);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new OpscopeError('invalid-input', `invalid setting ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'rejected'}; nothing was changed`);
+  }
+  const patch: Partial<Settings> = {};
+  for (const key of Object.keys(parsed.data) as (keyof Settings)[]) {
+    if (JSON.stringify(parsed.data[key]) !== JSON.stringify(current[key])) Object.assign(patch, { [key]: parsed.data[key] });
+  }
+  return patch;
 }
 
 /** `a.b.c=value`: the value is read as JSON when it is JSON (numbers, true, null), else as text. */
@@ -71,6 +90,6 @@ export function applyAssignment(target: Record<string, unknown>, assignment: str
     node[key] ??= {};
     const child = node[key];
     if (child === null || typeof child !== 'object' || Array.isArray(child)) throw new UsageError(`"${path.join('.')}" is not a setting`);
-    node = child as Record<string, unknown>;
+    node = child as Record<string, unknown>; // checked just above: a plain object
   }
 }

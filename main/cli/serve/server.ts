@@ -136,8 +136,8 @@ export async function startServer(host: AppHost, opts: ServeOptions): Promise<Ru
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    const off = host.bus.subscribe((event, payload) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+    const off = host.bus.subscribe((e) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: e.name, payload: e.payload }));
     });
     ws.on('close', off);
     ws.on('message', (data, isBinary) => {
@@ -150,7 +150,7 @@ export async function startServer(host: AppHost, opts: ServeOptions): Promise<Ru
         return ws.close(1007, 'invalid message');
       }
       void host
-        .call(req.name, req.input, { transport: 'web' })
+        .callUntyped(req.name, req.input, { transport: 'web' })
         .then((value): CallResponse => ({ id: req.id, ok: true, value }))
         .catch((err: unknown): CallResponse => ({ id: req.id, ok: false, error: serializeError(err) }))
         .then((response) => {

@@ -55,6 +55,9 @@ export const CheckedCall = z.discriminatedUnion('name', [
 /** A call as the model wrote it; its arguments are whatever the model wrote. */
 export const RawToolCall = z.object({ name: z.string(), arguments: z.unknown() });
 
+/** Where an object is at one moment: [x1, y1, x2, y2] in pixels of the recording's frame. */
+export const EvidenceBox = z.object({ time: CaseSeconds, box: z.tuple([z.number(), z.number(), z.number(), z.number()]) });
+
 export const Evidence = z.object({
   id: z.string(),
   rank: z.number().int().positive(),
@@ -62,6 +65,8 @@ export const Evidence = z.object({
   end: CaseSeconds,
   frames: z.array(CaseSeconds),
   claim: z.string(),
+  /** Only from model backends, for questions about where something is. */
+  boxes: z.array(EvidenceBox).optional(),
 });
 
 const Usage = z.object({ toolCalls: z.number().int().nonnegative(), frames: z.number().int().nonnegative() });
@@ -191,6 +196,24 @@ export const CaseConversations = z.object({
   conversations: z.array(Conversation),
 });
 export type CaseConversations = z.infer<typeof CaseConversations>;
+
+/** A run once it has ended (what `agent.wait` returns): its outcome, answer, evidence and steps. */
+export const FinishedRun = z.object({
+  runId: z.string(),
+  caseId: Id,
+  conversationId: Id,
+  state: RunState,
+  backend: z.object({ name: z.string(), model: z.string().nullable() }),
+  executionProvider: z.string().nullable(),
+  answer: z.string().nullable(),
+  error: z.string().nullable(),
+  evidence: z.array(Evidence),
+  steps: z.array(StepRecord),
+  notes: z.array(z.string()),
+  /** Why the run could not be written to the store, if it could not. */
+  saveError: z.string().nullable(),
+});
+export type FinishedRun = z.infer<typeof FinishedRun>;
 
 /** One streamed engine event, with the case and conversation it belongs to. */
 export const AgentEventMessage = z.object({ caseId: Id, conversationId: Id, event: AgentEvent });

@@ -3,12 +3,13 @@ import {
   AppInfo, BrowseResult, CaseDetail, CaseSeconds, CaseSummary, CaseTracks, DoctorReport, FrameRef,
   FrameTimes, Id, ImportResult, IndexStatus, PartThumbnails, Settings, ViewState,
 } from './schemas.js';
-import { CaseConversations } from './agent-schemas.js';
+import { CaseConversations, FinishedRun } from './agent-schemas.js';
 import { AuditExportResult, AuditPage } from './audit-schemas.js';
-import { ExportBatchInput, ExportClipInput, ExportPreview, ExportPreviewInput, ExportStarted } from './export-schemas.js';
+import { ExportBatchInput, ExportClipInput, ExportPreview, ExportPreviewInput, ExportStarted, FrameText } from './export-schemas.js';
 import { ActiveRecording, InterruptedRecording, RecordingChunkInput, RecordingEnded, RecordingStartInput, RecordingStatus } from './recording-schemas.js';
 import { Feedback, FeedbackInput, ReviewCounts, ReviewFilter, ReviewItem, TrainingSetResult } from './feedback-schemas.js';
 import { Bookmark, BookmarkAddInput, BookmarkUpdateInput } from './bookmark-schemas.js';
+import { CasePatient, PacsDone, PacsRetrieveInput, PacsSearchInput, PacsSearchResult, PacsSendResult } from './pacs-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const none = z.object({}).strict();
@@ -47,8 +48,12 @@ export const calls = {
 
   'index.start': def(z.object({ caseId: Id }).strict(), IndexStatus),
   'index.cancel': def(z.object({ caseId: Id }).strict(), IndexStatus),
+  /** Resolves once nothing of the case is queued or running (at once when idle), with its status then. */
+  'index.wait': def(z.object({ caseId: Id }).strict(), IndexStatus),
 
   'frames.get': def(z.object({ caseId: Id, time: CaseSeconds }).strict(), FrameRef),
+  /** Reads the burned-in text of the frame shown at a case time (what de-identification would mask there). */
+  'frames.text': def(z.object({ caseId: Id, time: CaseSeconds }).strict(), FrameText),
 
   'files.pick': def(none, z.object({ paths: z.array(z.string()) })),
   'files.browse': def(z.object({ dir: UserPath.optional() }).strict(), BrowseResult),
@@ -69,6 +74,8 @@ export const calls = {
   ),
   /** `canceled` is false when the run had already ended. */
   'agent.cancel': def(z.object({ runId: Id }).strict(), z.object({ canceled: z.boolean() })),
+  /** Resolves when the run has ended (or at once for one that ended recently in this process). */
+  'agent.wait': def(z.object({ runId: Id }).strict(), FinishedRun),
   'agent.conversation': def(z.object({ caseId: Id, conversationId: Id.optional() }).strict(), CaseConversations),
 
   /** Clinician review of evidence: append-only; without `reviewer` the settings' reviewerName is used. */
@@ -127,6 +134,23 @@ export const calls = {
   'recording.sourceLost': def(z.object({ recordingId: Id, message: z.string().max(500).optional() }).strict(), ActiveRecording),
   /** The source is back: a new run starts, after a gap shown on the timeline. */
   'recording.resume': def(z.object({ recordingId: Id }).strict(), ActiveRecording),
+
+  /** The patient of a case read from DICOM (null for others); asked for by the user, and audited. */
+  'cases.patient': def(z.object({ caseId: Id }).strict(), CasePatient),
+
+  /** Studies on the PACS (QIDO-RS); modalities default to the settings' (ES and XC). */
+  'pacs.search': def(PacsSearchInput, PacsSearchResult),
+  /**
+   * Retrieves a study (or one series) over WADO-RS into the data folder and imports it; progress as
+   * `pacs.progress`, the outcome as `pacs.done`. Instances retrieved before are not fetched again.
+   */
+  'pacs.retrieve': def(PacsRetrieveInput, z.object({ retrievalId: Id })),
+  /** Resolves with a retrieval's outcome (at once for one that ended recently in this process). */
+  'pacs.wait': def(z.object({ retrievalId: Id }).strict(), PacsDone),
+  /** `canceled` is false when it had already ended; instances complete so far stay cached. */
+  'pacs.cancel': def(z.object({ retrievalId: Id }).strict(), z.object({ canceled: z.boolean() })),
+  /** Sends a de-identified teaching clip Opscope exported to the PACS (STOW-RS) as a DICOM video. */
+  'pacs.send': def(z.object({ clip: UserPath }).strict(), PacsSendResult),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

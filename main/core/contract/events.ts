@@ -3,6 +3,7 @@ import { Id, IndexStatus, WorkerStatus } from './schemas.js';
 import { AgentEventMessage } from './agent-schemas.js';
 import { ExportDone, ExportProgress } from './export-schemas.js';
 import { ActiveRecording, InterruptedRecording, RecordingEnded, RecordingProgress } from './recording-schemas.js';
+import { PacsDone, PacsProgress } from './pacs-schemas.js';
 
 /** Everything the backend tells clients without being asked. */
 export const events = {
@@ -39,6 +40,10 @@ export const events = {
   'recording.state': ActiveRecording,
   /** Recordings cut short by a crash, found and recovered at start. */
   'recording.interrupted': z.object({ recordings: z.array(InterruptedRecording) }),
+  /** A retrieval from the PACS (at most ~10 a second). */
+  'pacs.progress': PacsProgress,
+  /** Once per retrieval: what was imported, what failed, or that it was canceled. */
+  'pacs.done': PacsDone,
 } as const;
 
 export type Events = typeof events;

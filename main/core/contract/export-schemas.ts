@@ -150,6 +150,17 @@ export const ExportPreviewInput = z
   .refine((v) => (v.start === undefined) === (v.end === undefined), { message: 'give both a start and an end' });
 export type ExportPreviewInput = z.infer<typeof ExportPreviewInput>;
 
+/** The burned-in text read on the frame shown at a case time (boxes in the recording's pixels). */
+export const FrameText = z.object({
+  time: z.number(),
+  partId: Id,
+  width: z.number().int(),
+  height: z.number().int(),
+  device: z.string(),
+  texts: z.array(z.object({ text: z.string(), box: z.tuple([z.number(), z.number(), z.number(), z.number()]), score: z.number() })),
+});
+export type FrameText = z.infer<typeof FrameText>;
+
 /** What a de-identified export of a range would mask, and a frame of it to show the boxes on. */
 export const ExportPreview = z.object({
   caseId: Id,

@@ -4,6 +4,7 @@ export * from './export-schemas.js';
 export * from './feedback-schemas.js';
 export * from './bookmark-schemas.js';
 export * from './recording-schemas.js';
+export * from './pacs-schemas.js';
 export * from './calls.js';
 export * from './events.js';
 export * from './api.js';

@@ -53,6 +53,18 @@ export const Part = z.object({
   missing: z.boolean(),
   /** The file at `path` no longer matches its fingerprint. */
   changed: z.boolean(),
+  /** A part read from a DICOM video instance: the .dcm it came from (`path` is its remuxed copy). */
+  dicom: z
+    .object({
+      path: z.string(),
+      studyInstanceUid: z.string(),
+      seriesInstanceUid: z.string(),
+      sopInstanceUid: z.string(),
+      instanceNumber: z.number().nullable(),
+      transferSyntaxUid: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 export type Part = z.infer<typeof Part>;
 
@@ -275,6 +287,36 @@ export const AgentSettings = z.object({
 });
 export type AgentSettings = z.infer<typeof AgentSettings>;
 
+/**
+ * The hospital's PACS, reached over DICOMweb. Empty `url` means not set up. Like the openai
+ * backend, a server that is not this machine is used only with `allowRemote`: recordings of
+ * patients then travel over the network. Password and token are secrets (hidden in the audit log
+ * and in `opscope settings`).
+ */
+export const PacsSettings = z.object({
+  /** The DICOMweb root, e.g. Orthanc's "http://127.0.0.1:8042/dicom-web". */
+  url: z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((v) => v === '' || isHttpUrl(v), { message: 'must be an http:// or https:// URL' })
+    .default(''),
+  allowRemote: z.boolean().default(false),
+  auth: z
+    .object({
+      kind: z.enum(['none', 'basic', 'bearer']).default('none'),
+      username: z.string().max(256).default(''),
+      password: z.string().max(4096).optional(),
+      token: z.string().max(8192).optional(),
+    })
+    .prefault({}),
+  /** Modalities searched when a search names none: endoscopy (ES) and external camera (XC). */
+  modalities: z.array(z.string().trim().regex(/^[A-Z0-9]{1,16}$/)).max(16).default(['ES', 'XC']),
+  /** How long to wait for an answer, and for the next piece of a retrieved file. */
+  timeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+});
+export type PacsSettings = z.infer<typeof PacsSettings>;
+
 export const Settings = z.object({
   reviewerName: z.string().max(120),
   /** Seconds between thumbnails on the timeline. */
@@ -285,6 +327,8 @@ export const Settings = z.object({
   agent: AgentSettings,
   /** The capture device last recorded from, by its name (operating-room mode); empty: none yet. */
   captureDevice: z.string().max(200).default(''),
+  /** Settings → PACS; settings written before it existed get the defaults (not set up). */
+  pacs: PacsSettings.prefault({}),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -149,9 +149,11 @@ export class AgentStore {
       for (const step of record.steps) this.insertStep(record.runId, step, 'INSERT');
       this.db.prepare('DELETE FROM evidence WHERE run_id = ?').run(record.runId);
       const put = this.db.prepare(
-        `INSERT INTO evidence (id, run_id, rank, start_s, end_s, frames_json, claim) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO evidence (id, run_id, rank, start_s, end_s, frames_json, claim, boxes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const e of record.evidence) put.run(e.id, record.runId, e.rank, e.start, e.end, json(e.frames), e.claim);
+      for (const e of record.evidence) {
+        put.run(e.id, record.runId, e.rank, e.start, e.end, json(e.frames), e.claim, e.boxes?.length ? json(e.boxes) : null);
+      }
       return true;
     })();
   }
@@ -304,6 +306,7 @@ function evidenceOf(e: EvidenceRow): StoredEvidence {
     end: e.end_s,
     frames: parse(e.frames_json, []),
     claim: e.claim,
+    ...(e.boxes_json ? { boxes: parse(e.boxes_json, []) } : {}),
     status: e.status,
     correctedStart: e.corrected_start,
     correctedEnd: e.corrected_end,

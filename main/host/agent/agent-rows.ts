@@ -61,6 +61,8 @@ export interface EvidenceRow {
   end_s: number;
   frames_json: string;
   claim: string;
+  /** [{time, box}] as JSON; null when the evidence has no boxes. */
+  boxes_json: string | null;
   status: string;
   corrected_start: number | null;
   corrected_end: number | null;

@@ -1,27 +1,28 @@
 import { existsSync } from 'node:fs';
-import { snapToFrames, spreadTimes, type PlannedFrame } from '../../core/agent/frame-plan.js';
+import { fitLongestSide, snapToFrames, spreadTimes, type PlannedFrame } from '../../core/agent/frame-plan.js';
 import type { AgentTools, CropResult, FrameInfo, FrameRef, FrameSignals, OverviewResult } from '../../core/agent/engine/types.js';
 import { summarizeTracks } from '../../core/agent/engine/track-summary.js';
-import type { CaseTimeline } from '../../core/case-time.js';
+import { frameWindow, type CaseTimeline } from '../../core/case-time.js';
 import type { TrackName } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { displayRange, toDisplay, type DisplayRange } from '../../core/signals/index.js';
-import type { AgentFrameFeatures, AgentFrameResult } from '../../core/worker-protocol.js';
+import { passSeek, planDecodePasses } from '../../core/frame-decode-plan.js';
+import type { AgentFrameFeatures, AgentFramePass, AgentFrameRequest, AgentFrameResult } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
-import { pngSize } from '../../node/png.js';
 import { timelineOf, type CaseViews } from '../cases/case-views.js';
-import type { FrameService } from '../frames/frame-service.js';
+import type { FrameService, PartTiming } from '../frames/frame-service.js';
 import { analysisGeometry, displaySize } from '../index/index-service.js';
 import type { Store } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+import { round3 } from '../../core/round.js';
 
 /** What the tools need of a host; an AppHost is one. */
 export interface AgentToolDeps {
   store: Store;
   worker: WorkerSupervisor;
   layout: DataLayout;
-  frames: Pick<FrameService, 'frameTimes'>;
+  frames: Pick<FrameService, 'timing' | 'recalledFeatures' | 'rememberFeatures'>;
   views: Pick<CaseViews, 'tracks' | 'rawTracks'>;
 }
 
@@ -38,6 +39,8 @@ const SAMPLE_TRACKS = ['blood', 'haze', 'outOfBody', 'brightness'] as const sati
 interface CaseContext {
   parts: PartRow[];
   timeline: CaseTimeline;
+  /** Frame and keyframe tables of the parts touched so far. */
+  timing: (PartTiming | undefined)[];
 }
 
 interface Extracted {
@@ -57,9 +60,6 @@ function finite(name: string, v: number): number {
   return v;
 }
 
-function round3(v: number): number {
-  return Math.round(v * 1000) / 1000;
-}
 
 /**
  * The agent's tools on one case, in case time: the overview (storyboard and per-second tracks),
@@ -73,23 +73,28 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
     if (!deps.store.getCase(caseId)) throw new OpscopeError('not-found', 'This case no longer exists.');
     const parts = deps.store.partsOf(caseId);
     if (parts.length === 0) throw new OpscopeError('not-found', 'This case has no recordings.');
-    return { parts, timeline: timelineOf(parts) };
+    return { parts, timeline: timelineOf(parts), timing: parts.map(() => undefined) };
   };
 
-  /** Real frames at the case times, fetching only the touched parts' frame timestamps. */
-  const plan = async (ctx: CaseContext, times: number[], signal: AbortSignal): Promise<PlannedFrame[]> => {
+  /**
+   * Real frames at the case times, fetching only the touched parts' frame tables. Times `spacing`
+   * seconds apart (a crop, the storyboard) may take a keyframe nearby, which decodes alone.
+   */
+  const plan = async (ctx: CaseContext, times: number[], signal: AbortSignal, spacing = 0): Promise<PlannedFrame[]> => {
     const touched = new Set(times.map((t) => ctx.timeline.locate(t).index));
-    const frameTimes: Float64Array[] = ctx.parts.map(() => new Float64Array(0));
-    for (const i of touched) frameTimes[i] = await deps.frames.frameTimes(ctx.parts[i]!.id, signal);
-    const planned = snapToFrames(ctx.timeline, frameTimes, times);
+    for (const i of touched) ctx.timing[i] ??= await deps.frames.timing(ctx.parts[i]!.id, signal);
+    const frameTimes = ctx.timing.map((t) => t?.frameTimes ?? new Float64Array(0));
+    const prefer = spacing > 0 ? { keyframes: ctx.timing.map((t) => t?.keyframes ?? null), spacing } : undefined;
+    const planned = snapToFrames(ctx.timeline, frameTimes, times, prefer);
     if (planned.length === 0) throw new OpscopeError('unsupported-media', 'The recording has no video frames there.');
     return planned;
   };
 
   /**
-   * Writes the frames (one worker job per part, parts one after another so that two decoders at
-   * most share the machine). Without features, frames already on disk are reused: a name fixes
-   * the frame, its size and its label.
+   * Writes the frames (one worker job per part, its frames in the decoder passes that fetch them
+   * fastest; parts one after another so that two decoders at most share the machine). Frames
+   * already on disk are reused: a name fixes the frame, its size and its label; with features,
+   * only when their measures are also remembered.
    */
   const extract = async (ctx: CaseContext, planned: PlannedFrame[], size: number, features: boolean, signal: AbortSignal): Promise<Extracted[]> => {
     const out: Extracted[] = [];
@@ -103,20 +108,35 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
       }
       const name = (f: PlannedFrame) => `${f.index}-${size}-${Math.round(f.caseTime * 1000)}`;
       const ref = (f: PlannedFrame) => `${part.id}/${name(f)}`;
+      const { w, h } = displaySize(part);
+      const dims = fitLongestSide(w, h, size);
+      const fov = features ? deps.store.fov(part.id) : null;
+      // The measures depend on the field-of-view mask too: a part indexed again is measured again.
+      const measuredBy = !features ? '' : fov ? `${fov.width}x${fov.height}:${maskHash(fov.mask)}` : 'whole';
+      const featureKey = (f: PlannedFrame) => `${part.id}/${f.index}/${measuredBy}`;
       const todo: PlannedFrame[] = [];
       for (const f of frames) {
-        const cached = features ? null : await cachedSize(deps.layout.agentFrame(caseId, part.id, name(f)));
-        if (cached) out.push({ frame: f, ref: ref(f), ...cached, features: null });
+        const onDisk = existsSync(deps.layout.agentFrame(caseId, part.id, name(f)));
+        const known = features ? deps.frames.recalledFeatures(featureKey(f)) : undefined;
+        if (onDisk && (!features || known)) out.push({ frame: f, ref: ref(f), ...dims, features: known ?? null });
         else todo.push(f);
       }
       if (todo.length === 0) continue;
-      const { w, h } = displaySize(part);
-      const fov = features ? deps.store.fov(part.id) : null;
+      const times = ctx.timing[partIndex]!.frameTimes;
+      const requests = todo
+        .map((f): AgentFrameRequest => ({ index: f.index, time: f.time, ...frameWindow(times, f.index), caseTime: f.caseTime, name: name(f) }))
+        .sort((a, b) => a.index - b.index);
+      const passes: AgentFramePass[] = planDecodePasses(requests, ctx.timing[partIndex]!.keyframes).map((p) => ({
+        mode: p.mode,
+        ...passSeek(times, ctx.timing[partIndex]!.keyframes, p),
+        frames: p.frames,
+      }));
       const result = await deps.worker.run(
         'agentFrames',
         {
           path: part.path,
-          frames: todo.map((f) => ({ index: f.index, time: f.time, seek: f.seek, caseTime: f.caseTime, name: name(f) })),
+          startTime: part.start_time,
+          passes,
           outDir: deps.layout.agentFramesDir(caseId, part.id),
           size,
           source: { width: w, height: h },
@@ -126,8 +146,12 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
         },
         { signal },
       );
+      const byName = new Map(todo.map((f) => [name(f), f]));
+      const asked = passes.flatMap((p) => p.frames);
       result.frames.forEach((r: AgentFrameResult, k) => {
-        out.push({ frame: todo[k]!, ref: ref(todo[k]!), width: r.width, height: r.height, features: r.features });
+        const f = byName.get(asked[k]!.name)!;
+        if (r.features) deps.frames.rememberFeatures(featureKey(f), r.features);
+        out.push({ frame: f, ref: ref(f), width: r.width, height: r.height, features: r.features });
       });
     }
     return out.sort((a, b) => a.frame.caseTime - b.frame.caseTime);
@@ -142,7 +166,7 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
     async overview(signal) {
       canceled(signal);
       const ctx = context();
-      const planned = await plan(ctx, spreadTimes(0, ctx.timeline.duration, STORYBOARD_FRAMES), signal);
+      const planned = await plan(ctx, spreadTimes(0, ctx.timeline.duration, STORYBOARD_FRAMES), signal, ctx.timeline.duration / STORYBOARD_FRAMES);
       const frames = await extract(ctx, planned, STORYBOARD_FRAME_SIZE, false, signal);
       const tracks = series();
       const result: OverviewResult = { frames: frames.map(toRef), tracks: summarizeTracks(tracks), series: tracks };
@@ -157,7 +181,7 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
       const to = Math.min(duration, finite('end', end));
       if (!(to > from)) throw new OpscopeError('invalid-input', `The window ${start}..${end} s holds no video (the case lasts ${round3(duration)} s).`);
       const k = Math.min(MAX_CROP_FRAMES, Math.max(1, Math.floor(finite('frames', count))));
-      const planned = await plan(ctx, spreadTimes(from, to, k), signal);
+      const planned = await plan(ctx, spreadTimes(from, to, k), signal, (to - from) / k);
       const frames = await extract(ctx, planned, MODEL_FRAME_SIZE, true, signal);
       const tracks = series();
       const ranges = sampleRanges(deps.views.rawTracks(caseId).raw);
@@ -179,9 +203,11 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
   };
 }
 
-async function cachedSize(file: string): Promise<{ width: number; height: number } | null> {
-  if (!existsSync(file)) return null;
-  return pngSize(file).catch(() => null);
+/** FNV-1a of a mask: tells masks apart without keeping them. */
+function maskHash(mask: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < mask.length; i++) h = Math.imul(h ^ mask[i]!, 0x01000193);
+  return (h >>> 0).toString(16);
 }
 
 /** Display ranges of the case's tracks, so a frame's raw value lands on its track's scale. */

@@ -10,6 +10,8 @@ import { displayScale } from '../../core/signals/index.js';
 import type { ThumbnailsMeta } from '../index/index-service.js';
 import { aggregateIndexStatus, type Store } from '../store/store.js';
 import type { CaseRow, PartRow } from '../store/rows.js';
+import { DicomRecords } from '../pacs/dicom-repository.js';
+import { round3 } from '../../core/round.js';
 
 const TRACK_LABELS: Record<TrackName, string> = {
   motion: 'Motion',
@@ -26,7 +28,8 @@ export function timelineOf(parts: PartRow[]): CaseTimeline {
 
 /** Read models: what clients see of cases, built from the store. */
 export class CaseViews {
-  /** `changedContent` says a part's file was found changed by its fingerprint (RecordingWatch). */
+  private dicom: DicomRecords | undefined;
+  /** `changedContent` says a part's file was found changed by its fingerprint (ChangedFiles). */
   constructor(
     private readonly store: Store,
     private readonly changedContent: (partId: string) => boolean = () => false,
@@ -75,7 +78,7 @@ export class CaseViews {
     try {
       const st = statSync(p.path);
       // A different size means different content than was indexed; a copied file keeps its size but
-      // not its modification time, so a changed time is judged by the fingerprint (RecordingWatch).
+      // not its modification time, so a changed time is judged by the fingerprint (ChangedFiles).
       changed = st.size !== p.size || this.changedContent(p.id);
     } catch {
       missing = true;
@@ -103,7 +106,16 @@ export class CaseViews {
       playback: p.playback === 'proxy' ? 'proxy' : p.playback === 'direct' ? 'direct' : 'proxy-pending',
       missing,
       changed,
+      dicom: this.dicomLink(p.id),
     };
+  }
+
+  /** The .dcm a part was read from (null for other recordings). */
+  private dicomLink(partId: string): Part['dicom'] {
+    const d = (this.dicom ??= new DicomRecords(this.store.db)).part(partId);
+    return d
+      ? { path: d.source_path, studyInstanceUid: d.study_uid, seriesInstanceUid: d.series_uid, sopInstanceUid: d.sop_instance_uid, instanceNumber: d.instance_number, transferSyntaxUid: d.transfer_syntax }
+      : null;
   }
 
   private poster(parts: PartRow[]): CaseSummary['poster'] {
@@ -197,6 +209,3 @@ export class CaseViews {
   }
 }
 
-function round3(v: number): number {
-  return Math.round(v * 1000) / 1000;
-}

@@ -15,7 +15,7 @@ interface Seen {
  * every few seconds for the cases opened lately; only when it trips is the content fingerprint
  * read, so a copied or touched file that kept its content is not reported.
  */
-export class RecordingWatch {
+export class ChangedFiles {
   /** Case id → when it was last opened; the most recent few are watched. */
   private readonly watched = new Map<string, number>();
   /** Part id → the file state last judged, and the verdict. */

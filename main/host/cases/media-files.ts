@@ -1,4 +1,4 @@
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseMediaPath } from '../../core/contract/media-paths.js';
@@ -58,8 +58,10 @@ export class MediaFiles {
       return { file: join(this.layout.thumbsDir(part.case_id, part.id), sheet.file), derived: true };
     }
     if (target.kind === 'agent-frame') {
+      const file = this.layout.agentFrame(part.case_id, part.id, target.name);
+      const legacy = this.layout.legacyAgentFrame(part.case_id, part.id, target.name);
       return {
-        file: this.layout.agentFrame(part.case_id, part.id, target.name),
+        file: !existsSync(file) && existsSync(legacy) ? legacy : file,
         derived: true,
         root: this.layout.agentFramesDir(part.case_id, part.id),
       };

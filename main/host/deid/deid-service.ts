@@ -10,6 +10,7 @@ import { analysisGeometry, displaySize } from '../index/index-service.js';
 import type { PartRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+import { round3 } from '../../core/round.js';
 
 /** Seconds between frames read for text; the first and last frame of a range are read too. */
 export const OCR_SAMPLE_INTERVAL = 1;
@@ -295,4 +296,3 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
 }
 
-const round3 = (v: number) => Math.round(v * 1000) / 1000;

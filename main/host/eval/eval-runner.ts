@@ -107,7 +107,7 @@ function rowOf(row: BenchRow, rec: Pick<ProgressRecord, 'pred' | 'latency' | 'er
   });
 }
 
-interface OpenVideo {
+export interface OpenVideo {
   caseId: string;
   /** Where the video starts in its case: non-zero when the library already holds it as a later part of a longer case. */
   offset: number;
@@ -199,19 +199,23 @@ export async function runEval(host: AppHost, opts: EvalRunOptions): Promise<Eval
   };
 }
 
-/** The video's case, imported and indexed if needed; an error for its rows; or 'stopped'. */
-async function openVideo(
+/**
+ * The video's case, imported and indexed if needed; an error for its rows; or 'stopped'. `name`
+ * names a case the import makes (a recording the library holds already keeps its case's name).
+ */
+export async function openVideo(
   host: AppHost,
   path: string,
   label: string,
-  emit: (e: EvalEvent) => void,
+  emit: (e: Extract<EvalEvent, { type: 'video' }>) => void,
   signal: AbortSignal | undefined,
+  name?: string,
 ): Promise<OpenVideo | { error: string } | 'stopped'> {
   if (!existsSync(path) || !statSync(path).isFile()) return { error: `video not found: ${label} (looked for ${path})` };
   emit({ type: 'video', video: label, stage: 'Reading', fraction: 0 });
   let result: ImportResult | undefined;
   try {
-    [result] = (await host.call('cases.import', { paths: [path], index: true })) as ImportResult[];
+    [result] = (await host.call('cases.import', { paths: [path], index: true, ...(name ? { name } : {}) })) as ImportResult[];
   } catch (err) {
     return { error: `could not import ${label}: ${serializeError(err).message}` };
   }
@@ -220,11 +224,8 @@ async function openVideo(
   const { caseId, partId } = file;
 
   if (host.views.detail(caseId).index.state !== 'done') {
-    const off = host.bus.subscribe((name, payload) => {
-      const p = payload as { caseId?: string; status?: { progress: number; stage: string } };
-      if (name === 'index.progress' && p.caseId === caseId && p.status) {
-        emit({ type: 'video', video: label, stage: p.status.stage, fraction: p.status.progress });
-      }
+    const off = host.bus.on('index.progress', (p) => {
+      if (p.caseId === caseId) emit({ type: 'video', video: label, stage: p.status.stage, fraction: p.status.progress });
     });
     const stop = () => host.indexer.cancel(caseId);
     signal?.addEventListener('abort', stop, { once: true });
@@ -253,6 +254,29 @@ async function ask(
   backend: string,
   signal: AbortSignal | undefined,
 ): Promise<Asked | 'stopped'> {
+  const asked = await askVideo(host, video, question, backend, signal);
+  if (asked === 'stopped') return asked;
+  const { boxes: _boxes, ...rest } = asked;
+  return rest;
+}
+
+/** A box an answer gave, in seconds of the video. */
+export interface VideoBox {
+  time: number;
+  box: [number, number, number, number];
+}
+
+/** What asking one question came to: evidence windows best first and every evidence box, in seconds of the video. */
+export type VideoAnswer = Asked & { boxes: VideoBox[] };
+
+/** One question about a video; the evidence in the video's own seconds (its case may start earlier). */
+export async function askVideo(
+  host: AppHost,
+  video: OpenVideo,
+  question: string,
+  backend: string,
+  signal: AbortSignal | undefined,
+): Promise<VideoAnswer | 'stopped'> {
   const t0 = performance.now();
   let runId: string;
   try {
@@ -260,7 +284,7 @@ async function ask(
   } catch (err) {
     // A backend that is missing or not set up fails every row the same way: say it once.
     if (err instanceof OpscopeError && err.code === 'unavailable') throw err;
-    return { pred: [], latency: null, error: serializeError(err).message, answer: null, model: null };
+    return { pred: [], boxes: [], latency: null, error: serializeError(err).message, answer: null, model: null };
   }
   const cancel = () => host.agent.cancel(runId);
   signal?.addEventListener('abort', cancel, { once: true });
@@ -273,8 +297,12 @@ async function ask(
     const pred = [...record.evidence]
       .sort((a, b) => a.rank - b.rank)
       .map((e): [number, number] => [e.start - video.offset, e.end - video.offset]);
+    const boxes = record.evidence
+      .flatMap((e) => e.boxes ?? [])
+      .map((b): VideoBox => ({ time: b.time - video.offset, box: b.box }))
+      .sort((a, b) => a.time - b.time);
     const error = finished.state === 'failed' || finished.state === 'canceled' ? (record.error ?? `the run ended as ${finished.state}`) : null;
-    return { pred, latency, error, answer: record.answer, model: record.backend.model };
+    return { pred, boxes, latency, error, answer: record.answer, model: record.backend.model };
   } finally {
     signal?.removeEventListener('abort', cancel);
   }

@@ -19,6 +19,7 @@ import type { Store } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import { APP_VERSION } from '../app/version.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+import { round3 } from '../../core/round.js';
 
 /** A clinician's verdict on an evidence item, for the manifest (from the feedback store). */
 export interface ExportVerdict {
@@ -808,5 +809,4 @@ function errorOf(err: unknown): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
 
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;

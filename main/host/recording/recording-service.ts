@@ -6,7 +6,8 @@ import type {
 } from '../../core/contract/recording-schemas.js';
 import type { RecordingGap } from '../../core/contract/schemas.js';
 import { OpscopeError, serializeError } from '../../core/errors.js';
-import type { RecordPartial, RecordSource } from '../../core/worker-protocol.js';
+import type { RecordSource } from '../../core/worker-protocol.js';
+import { round3 } from '../../core/round.js';
 import { newId } from '../../node/ids.js';
 import type { DataLayout } from '../../node/paths.js';
 import { DiskWatch, type StatFs } from '../../node/record/disk-watch.js';
@@ -103,7 +104,6 @@ async function alive(pid: number | null): Promise<boolean> {
 
 const defaultDevices: DeviceAccess = { resolve: resolveDevice, exists: existsSync };
 
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
  * Live recording (operating-room mode). A recording is one or more runs of the recorder, each
@@ -445,8 +445,7 @@ export class RecordingService {
         { source: this.sourceForRun(a), folder: runFolder, segmentSeconds: a.req.segmentSeconds, ...(remaining ? { durationS: remaining } : {}) },
         {
           signal: a.runFinish.signal,
-          onPartial: (d) => {
-            const p = d as RecordPartial;
+          onPartial: (p) => {
             if (p.type === 'segment') onSegment(p.file);
             else if (p.type === 'time') a.runSeconds = p.seconds;
             else if (p.type === 'started') {

@@ -21,6 +21,11 @@ export class SettingsService {
     return Settings.parse(clean);
   }
 
+  /** Who the audit log names: the reviewer set in the settings, else "user". */
+  actor(): string {
+    return this.get().reviewerName.trim() || 'user';
+  }
+
   set(patch: Partial<Settings>, actor = 'user'): Settings {
     const current = this.get();
     const next = Settings.parse({ ...current, ...patch });

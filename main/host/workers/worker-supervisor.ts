@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setPriority } from 'node:os';
 import { deserializeError, OpscopeError } from '../../core/errors.js';
-import type { HostToWorker, JobKind, JobParams, JobProgress, JobResult, WorkerToHost } from '../../core/worker-protocol.js';
+import type { HostToWorker, JobKind, JobParams, JobPartial, JobProgress, JobResult, WorkerToHost } from '../../core/worker-protocol.js';
 
 /** A started worker process, whatever started it (utilityProcess or child_process.fork). */
 export interface WorkerHandle {
@@ -47,8 +47,10 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   ocrFrame: 'reading burned-in text',
   ocrRange: 'looking for burned-in text',
   outOfBodyFrames: 'checking frames for out-of-body views',
+  visionDetect: 'looking for people and objects on frames',
   maskImage: 'masking a still',
   record: 'recording',
+  encodeFrames: 'encoding frames into a clip',
 };
 
 /** Nice 10 (below normal on Windows): still scheduled whenever a core is free. */
@@ -151,7 +153,8 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
     opts: {
       signal?: AbortSignal;
       onProgress?: (p: JobProgress) => void;
-      onPartial?: (data: unknown) => void;
+      /** Each piece the job streams back, typed by the job's entry in the `Jobs` table. */
+      onPartial?: (data: JobPartial<K>) => void;
       /** Given a function that feeds the job's input stream (null ends it); sends after the job ended are dropped. */
       onInput?: (send: (data: Uint8Array | null) => void) => void;
     } = {},
@@ -167,7 +170,8 @@ export class WorkerSupervisor extends EventEmitter<{ status: [WorkerState, strin
         resolve: resolve as (v: unknown) => void,
         reject,
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-        ...(opts.onPartial ? { onPartial: opts.onPartial } : {}),
+        // The worker sends what the job's handler streamed: the protocol is the type's source.
+        ...(opts.onPartial ? { onPartial: opts.onPartial as (data: unknown) => void } : {}),
         cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
       });
       try {

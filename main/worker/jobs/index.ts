@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { JobKind, JobParams, JobProgress, JobResult, RecordPartial } from '../../core/worker-protocol.js';
-import { inspectRecording } from '../media/inspect.js';
+import { inspectMaybeDicom, inspectRecording } from '../media/inspect.js';
 import { scanPackets } from '../media/packets.js';
 import { extractFrame } from '../media/frame.js';
 import { extractAgentFrames } from '../media/agent-frames.js';
 import { makeProxy } from '../media/proxy.js';
+import { encodeFrameSequence } from '../media/frame-sequence.js';
 import { exportClip, maskImage } from '../media/clip-export.js';
 import { estimateFov, indexChunk, computeTracks } from './index-jobs.js';
 import { generateDemo } from './demo.js';
@@ -22,7 +23,7 @@ export interface JobContext {
 type Handlers = { [K in JobKind]: (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>> };
 
 export const handlers: Handlers = {
-  inspect: (p, ctx) => inspectRecording(p.path, ctx.signal),
+  inspect: (p, ctx) => (p.dicomCache ? inspectMaybeDicom(p.path, p.dicomCache, ctx.signal) : inspectRecording(p.path, ctx.signal)),
   packets: (p, ctx) => scanPackets(p.path, p.startTime, ctx.signal),
   fov: (p, ctx) => estimateFov(p, ctx),
   indexChunk: (p, ctx) => indexChunk(p, ctx),
@@ -42,7 +43,10 @@ export const handlers: Handlers = {
   ocrFrame: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrFrame(p, ctx),
   ocrRange: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrRange(p, ctx),
   outOfBodyFrames: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).outOfBodyFrames(p, ctx),
+  // The detectors load with the first vision job: other jobs never pay for TensorFlow.js.
+  visionDetect: async (p, ctx) => (await import('../vision/vision-jobs.js')).visionDetect(p, ctx),
   maskImage: (p, ctx) => maskImage(p, ctx.signal),
+  encodeFrames: (p, ctx) => encodeFrameSequence(p, ctx.signal, (fraction) => ctx.progress({ fraction, stage: 'Encoding the frames' })),
   record: (p, ctx) => {
     const send = (partial: RecordPartial) => ctx.partial(partial);
     let last = 0;

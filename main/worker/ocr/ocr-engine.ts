@@ -15,6 +15,7 @@ import { sameBox } from '../../core/deid/text-regions.js';
 import type { RgbFrame } from '../../core/signals/types.js';
 import type { OcrDeviceInfo, OcrText, VlmDevice } from '../../core/worker-protocol.js';
 import { deviceCandidates } from '../model/devices.js';
+import { round3 } from '../../core/round.js';
 
 interface Loaded {
   ort: typeof Ort;
@@ -148,4 +149,3 @@ async function recognize(s: Loaded, frame: RgbFrame, box: Box) {
   return ctcDecode(t.data as Float32Array, steps, s.classes);
 }
 
-const round3 = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,14 +1,16 @@
 import type { OpscopeApi } from '../../../../main/core/contract/api.js';
 import type { Bookmark } from '../../../../main/core/contract/bookmark-schemas.js';
 import type { AppInfo, FrameRef, ImportResult, Settings } from '../../../../main/core/contract/schemas.js';
+import type { PacsDone } from '../../../../main/core/contract/pacs-schemas.js';
 import { errorCode, errorMessage } from '../api/index.js';
 import type { ConnectionInfo, WsClient } from '../api/ws-client.js';
 import { plural } from '../util/format.js';
 import { Exporter } from './exporter.svelte.js';
 import { OpenCase } from './open-case.svelte.js';
 import { Importer } from './importer.svelte.js';
+import { PacsSearch } from './pacs.svelte.js';
 import { Library } from './library.svelte.js';
-import { Recorder } from './recorder.svelte.js';
+import { Recorder } from './recording/recorder.svelte.js';
 import { Toasts } from './toasts.svelte.js';
 
 const LAST_CASE_KEY = 'opscope.lastCase';
@@ -31,6 +33,8 @@ export class AppState {
   readonly exporter: Exporter;
   /** Operating-room mode: capturing a device into a case that grows while it is recorded. */
   readonly recorder: Recorder;
+  /** Open from the PACS: search and retrieve studies (DICOMweb). */
+  readonly pacs: PacsSearch;
 
   info = $state<AppInfo | null>(null);
   settings = $state<Settings | null>(null);
@@ -74,6 +78,7 @@ export class AppState {
   ) {
     this.library = new Library(api, this.toasts);
     this.importer = new Importer(api);
+    this.pacs = new PacsSearch(api, (done) => this.finishPacs(done));
     this.exporter = new Exporter(api, this.toasts, () => this.info?.dataDir ?? null);
     this.recorder = new Recorder(api, this.toasts, {
       captureDevice: () => this.settings?.captureDevice ?? '',
@@ -81,7 +86,6 @@ export class AppState {
         if (this.settings && this.settings.captureDevice !== label) await this.saveSettings({ captureDevice: label });
       },
       openCase: (caseId) => this.openCase(caseId),
-      currentCaseId: () => this.current?.id ?? null,
       liveEdgeChanged: (caseId, edge) => {
         if (this.current?.id === caseId) this.current.setLiveEdge(edge);
         // The case grows: its length in the library follows.
@@ -106,6 +110,8 @@ export class AppState {
       if (this.current?.id === caseId) this.current.onIndexProgress(status);
     });
     this.api.on('import.progress', (p) => this.importer.onProgress(p));
+    this.api.on('pacs.progress', (p) => this.pacs.onProgress(p));
+    this.api.on('pacs.done', (d) => void this.pacs.onDone(d));
     this.api.on('demo.progress', (p) => {
       if (this.demo) this.demo = { progress: p.progress, stage: p.stage };
     });
@@ -191,7 +197,7 @@ export class AppState {
       await this.current.bookmarks.load();
     }
     await this.recorder.loadStatus();
-    await this.recorder.loadInterrupted();
+    await this.recorder.interrupted.load();
   }
 
   async openCase(caseId: string): Promise<void> {
@@ -340,6 +346,19 @@ export class AppState {
         'Indexing has started; the timeline fills in as it goes.',
       );
     }
+  }
+
+  /** A study retrieved from the PACS is in the library: its (first) case opens. */
+  async finishPacs(done: PacsDone): Promise<void> {
+    const created = done.results.filter((r) => r.caseId);
+    await this.library.refresh();
+    const target = created[0]?.caseId ?? done.results.flatMap((r) => r.files)[0]?.caseId ?? null;
+    if (!target) return;
+    this.pacs.close();
+    this.importer.close();
+    await this.openCase(target);
+    const names = created.map((r) => `“${r.name ?? 'Case'}”`).join(', ');
+    if (created.length) this.toasts.success(`Retrieved from the PACS: ${names}`, done.errors.length ? `${plural(done.errors.length, 'instance')} could not be retrieved.` : 'Indexing has started.');
   }
 
   async saveSettings(patch: Partial<Settings>): Promise<boolean> {

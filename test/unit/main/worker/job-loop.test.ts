@@ -100,16 +100,18 @@ describe('the worker job loop', () => {
     expect(await ended(7)).toEqual({ type: 'error', id: 7, error: { code: 'canceled', message: 'Canceled.' } });
   });
 
-  it('does not start a job canceled before its code was loaded', async () => {
-    let started = false;
-    const { loop, ended } = loopWith(async () => {
-      started = true;
-      return 'ran';
+  it('still starts a job canceled while its code was loading, with its signal aborted and its input kept', async () => {
+    // A recording's cancel means "finish": what the host sent before is still recorded.
+    const { loop, ended } = loopWith(async (_p, ctx) => {
+      const chunks: Buffer[] = [];
+      for await (const c of ctx.input()) chunks.push(c as Buffer);
+      return { aborted: ctx.signal.aborted, bytes: [...Buffer.concat(chunks)] };
     });
     loop.receive(run(8));
+    loop.receive({ type: 'input', id: 8, data: new Uint8Array([5, 6]) });
     loop.receive({ type: 'cancel', id: 8 });
-    expect(await ended(8)).toEqual({ type: 'error', id: 8, error: { code: 'canceled', message: 'Canceled.' } });
-    expect(started).toBe(false);
+    loop.receive({ type: 'input', id: 8, data: null });
+    expect(await ended(8)).toEqual({ type: 'result', id: 8, value: { aborted: true, bytes: [5, 6] } });
   });
 
   it("keeps a handler's own canceled error, with its message", async () => {

@@ -104,6 +104,22 @@ describe('agent store', () => {
     ]);
   });
 
+  it('keeps the boxes an answer placed an object with, and gives evidence without boxes none', async () => {
+    const backend = new ScriptedBackend([
+      answer('The hook, then the field.', [
+        { start: 10, end: 14, frames: [10, 14], claim: 'the hook', boxes: [{ time: 14, box: [12, 22, 32, 42] }, { time: 10, box: [10, 20, 30, 40] }] },
+        { start: 20, end: 30, frames: [], claim: 'the field' },
+      ]),
+    ]);
+    const record = await runAgent({ runId: 'run0000010', question: 'Where is the hook?', backend, tools: new FakeTools(DURATION), duration: DURATION, now: manualClock().now });
+    store.agent.startRun(start('run0000010', caseId, { question: 'Where is the hook?' }));
+    store.agent.finishRun(record);
+    const [boxed, plain] = store.agent.conversations(caseId)[0]!.questions[0]!.runs[0]!.evidence;
+    expect(boxed!.boxes).toEqual([{ time: 10, box: [10, 20, 30, 40] }, { time: 14, box: [12, 22, 32, 42] }]);
+    expect(plain).not.toHaveProperty('boxes');
+    expect(CaseConversations.parse({ caseId, conversations: store.agent.conversations(caseId) })).toBeTruthy();
+  });
+
   it('marks a run left running by a closed store as interrupted, keeping the steps it had', async () => {
     const record = await answeredRecord('run0000003');
     store.agent.startRun(start('run0000003', caseId));

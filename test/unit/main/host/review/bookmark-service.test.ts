@@ -129,7 +129,7 @@ describe('bookmark service', () => {
     caseId = store.createCase('Live', [fakePart('s1.mkv', 10), fakePart('s2.mkv', 10)]).caseId;
     bus = new EventBus();
     seen = [];
-    bus.subscribe((name, payload) => seen.push({ name, payload }));
+    bus.subscribe(({ name, payload }) => seen.push({ name, payload }));
     edge = null;
     service = new BookmarkService(store, bus, (id) => (id === caseId ? edge : null), () => 'Dr Who');
   });
@@ -198,7 +198,7 @@ describe('bookmark contract', () => {
     try {
       const { caseId } = host.store.createCase('Case', [fakePart('a.mp4', 300)]);
       const changed: unknown[] = [];
-      host.bus.subscribe((name, payload) => name === 'bookmarks.changed' && changed.push(payload));
+      host.bus.on('bookmarks.changed', (payload) => changed.push(payload));
       const b = (await host.call('bookmarks.add', { caseId, time: 120, label: 'trocar' })) as Bookmark;
       await host.call('bookmarks.add', { caseId, time: 60 });
       expect(b.number).toBe(1);

@@ -205,7 +205,7 @@ describe('feedback service and training-set export', () => {
     settings = new SettingsService(store);
     service = new FeedbackService(store, settings, bus);
     changed = [];
-    bus.subscribe((name, payload) => name === 'feedback.changed' && changed.push(payload));
+    bus.on('feedback.changed', (payload) => changed.push(payload));
   });
 
   afterEach(() => {
