@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { visionDetect } from '../../../../../main/worker/vision/vision-jobs.js';
 import { ROOM_PERSON_SCORE, visionRuntime } from '../../../../../main/worker/vision/runtime.js';
+import { SHARED_DATA, TISSUE_CLIP, sharedData } from '../../../../support/shared-data.js';
 import type { VisionImage } from '../../../../../main/core/worker-protocol.js';
 
 /*
@@ -12,7 +12,7 @@ import type { VisionImage } from '../../../../../main/core/worker-protocol.js';
  */
 const require = createRequire(import.meta.url);
 const demo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
-const tissueClip = join(process.cwd(), '../shared/data/robotic-tissue-2s.mp4');
+const tissueClip = sharedData(TISSUE_CLIP);
 const ctx = { signal: new AbortController().signal, progress: () => undefined };
 
 describe('vision runtime', () => {
@@ -36,8 +36,8 @@ describe('vision runtime', () => {
     }
   }, 120_000);
 
-  it.skipIf(!existsSync(tissueClip))('sees no person and no face inside a real patient (skipped without ../shared/data)', async () => {
-    const images: VisionImage[] = [0.2, 1.0, 1.8].map((t) => ({ kind: 'video', path: tissueClip, seek: t, time: t, source: { width: 1920, height: 1080 } }));
+  it.skipIf(!tissueClip)('sees no person and no face inside a real patient (skipped without ../shared/data)', async () => {
+    const images: VisionImage[] = [0.2, 1.0, 1.8].map((t) => ({ kind: 'video', path: tissueClip!, seek: t, time: t, source: { width: 1920, height: 1080 } }));
     const r = await visionDetect({ images, detect: ['objects', 'faces'] }, ctx);
     for (const f of r.frames) {
       expect(f.objects.filter((o) => o.label === 'person' && o.score >= ROOM_PERSON_SCORE)).toEqual([]);
@@ -57,4 +57,4 @@ describe('vision runtime', () => {
   });
 });
 
-if (!existsSync(tissueClip)) console.warn(`vision-jobs.test: ${tissueClip} is absent; the real-tissue case is skipped`);
+if (!tissueClip) console.warn(`vision-jobs.test: ${TISSUE_CLIP} is not in ${SHARED_DATA}; the real-tissue case is skipped`);
