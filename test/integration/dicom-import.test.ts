@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameIndexAt } from '../../main/core/case-time.js';
+import { runFfprobe } from '../../main/node/ffmpeg/run.js';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
 import { json, runCli, tempHome } from '../support/cli.js';
 import { bitstreamOf, ENDOSCOPIC, TS, writeDicomdir, writeDicomVideo } from '../support/dicom.js';
@@ -108,6 +109,25 @@ describe('DICOM video files open like any recording', () => {
       db.close();
     }
   });
+
+  it('keeps the patient out of answers, clip manifests, the clip itself and the training set', async () => {
+    const PATIENT = /Doe|Jane|PAT-0042|19700101|Example Hospital/i;
+    const cases = json<{ caseId: string; name: string }[]>(await runCli(['cases', '--json'], { home: data() }));
+    const caseId = cases.find((c) => c.name.endsWith('series 1'))!.caseId;
+    const ask = await runCli(['ask', caseId, 'When does the bleeding start?', '--json'], { home: data() });
+    expect(ask.stdout).not.toMatch(PATIENT);
+    const clip = join(home, 'teaching.mp4');
+    const exported = await runCli(['export', caseId, '--start', '1', '--end', '3', '--out', clip, '--json'], { home: data() });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(join(home, 'teaching.json'), 'utf8')).not.toMatch(PATIENT);
+    // Nothing in the container either: the tags ffprobe sees.
+    const tags = await runFfprobe(['-v', 'error', '-show_entries', 'format_tags:stream_tags', '-of', 'json', clip], { timeoutMs: 30_000 });
+    expect(tags.stdout.toString('utf8')).not.toMatch(PATIENT);
+    const training = join(home, 'training.jsonl');
+    const set = await runCli(['export-feedback', '--out', training, '--json'], { home: data() });
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout + readFileSync(training, 'utf8')).not.toMatch(PATIENT);
+  }, 300_000);
 
   it('imports each instance once: the same medium again, or a .dcm on its own, adds nothing', async () => {
     const again = json<ImportJson>(await runCli(['import', join(medium, 'DICOMDIR'), '--json', '--no-index'], { home: data() }));
