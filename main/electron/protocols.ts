@@ -1,19 +1,11 @@
 import { protocol } from 'electron';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
-import { extname, isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
+import { pageType } from '../core/media-types.js';
 import { RENDERER_CSP } from '../core/security/electron-policy.js';
 import type { AppHost } from '../host/app-host.js';
 import { APP_SCHEME, MEDIA_SCHEME } from './schemes.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 function toWeb(body: Readable): ReadableStream {
   return Readable.toWeb(body) as unknown as ReadableStream;
@@ -32,7 +24,7 @@ export function registerProtocols(host: AppHost, rendererDir: string): void {
       if (r.startsWith('..') || isAbsolute(r) || !statSync(file).isFile()) return new Response('Not found', { status: 404 });
       return new Response(toWeb(createReadStream(file)), {
         headers: {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'content-type': pageType(file),
           'content-security-policy': RENDERER_CSP,
           'x-content-type-options': 'nosniff',
         },

@@ -2,24 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, relative, isAbsolute } from 'node:path';
+import { join, relative, isAbsolute } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallRequest, CallResponse } from '../../core/contract/api.js';
 import { serializeError } from '../../core/errors.js';
+import { pageType } from '../../core/media-types.js';
 import { contentSecurityPolicy } from '../../core/security/csp.js';
 import type { AppHost } from '../../host/app-host.js';
 import { COOKIE, Gate } from './auth.js';
 
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 const MAX_MESSAGE = 1024 * 1024;
 
 export interface ServeOptions {
@@ -82,7 +73,7 @@ export async function startServer(host: AppHost, opts: ServeOptions): Promise<Ru
       return send(res, 404, 'Not found');
     }
     res.writeHead(200, {
-      'content-type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-type': pageType(file),
       'content-length': String(size),
       'cache-control': rel === 'index.html' ? 'no-store' : 'private, max-age=31536000, immutable',
       ...securityHeaders(),

@@ -1,8 +1,9 @@
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
-import { extname, join, relative, isAbsolute } from 'node:path';
+import { join, relative, isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseMediaPath } from '../../core/contract/media-paths.js';
 import { decideRange } from '../../core/http-range.js';
+import { mediaType } from '../../core/media-types.js';
 import type { DataLayout } from '../../node/paths.js';
 import type { Store } from '../store/store.js';
 import type { ThumbnailsMeta } from '../index/index-service.js';
@@ -12,11 +13,6 @@ export interface MediaResponse {
   headers: Record<string, string>;
   body: Readable | null;
 }
-
-const TYPES: Record<string, string> = {
-  '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/mp4', '.webm': 'video/webm', '.mkv': 'video/webm',
-  '.jpg': 'image/jpeg', '.png': 'image/png',
-};
 
 function notFound(): MediaResponse {
   return { status: 404, headers: { 'content-type': 'text/plain' }, body: null };
@@ -87,7 +83,7 @@ export class MediaFiles {
     } catch {
       return notFound();
     }
-    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const type = mediaType(file);
     const base = {
       'content-type': type,
       'accept-ranges': 'bytes',
