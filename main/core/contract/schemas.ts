@@ -123,6 +123,15 @@ export type CaseDetail = z.infer<typeof CaseDetail>;
 export const TRACK_NAMES = ['motion', 'blood', 'haze', 'outOfBody', 'brightness', 'sceneChange'] as const;
 export const TrackName = z.enum(TRACK_NAMES);
 export type TrackName = z.infer<typeof TrackName>;
+/** What each track is called wherever it is shown (the timeline's legend, the tracks a case sends). */
+export const TRACK_LABELS: Readonly<Record<TrackName, string>> = {
+  motion: 'Motion',
+  blood: 'Blood',
+  haze: 'Smoke / haze',
+  outOfBody: 'Out of body',
+  brightness: 'Brightness',
+  sceneChange: 'Scene change',
+};
 
 export const Track = z.object({
   name: TrackName,

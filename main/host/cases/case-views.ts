@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { CaseTimeline } from '../../core/case-time.js';
 import { mediaPath } from '../../core/contract/media-paths.js';
 import {
-  TRACK_NAMES,
+  TRACK_LABELS, TRACK_NAMES,
   type CaseDetail, type CaseSummary, type CaseTracks, type Part, type PartThumbnails, type TrackName, type ViewState,
 } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
@@ -12,15 +12,6 @@ import { aggregateIndexStatus, type Store } from '../store/store.js';
 import type { CaseRow, PartRow } from '../store/rows.js';
 import { DicomRecords } from '../pacs/dicom-repository.js';
 import { round3 } from '../../core/round.js';
-
-const TRACK_LABELS: Record<TrackName, string> = {
-  motion: 'Motion',
-  blood: 'Blood',
-  haze: 'Smoke / haze',
-  outOfBody: 'Out of body',
-  brightness: 'Brightness',
-  sceneChange: 'Scene change',
-};
 
 export function timelineOf(parts: PartRow[]): CaseTimeline {
   return new CaseTimeline(parts.map((p) => ({ id: p.id, duration: p.duration })));

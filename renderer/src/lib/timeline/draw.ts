@@ -1,6 +1,6 @@
 import type { CaseTimeline } from '../../../../main/core/case-time.js';
 import { formatTime } from '../../../../main/core/time-format.js';
-import type { CaseTracks, PartThumbnails, RecordingGap, TrackName } from '../../../../main/core/contract/schemas.js';
+import { TRACK_NAMES, type CaseTracks, type PartThumbnails, type RecordingGap, type TrackName } from '../../../../main/core/contract/schemas.js';
 import { gapLabel, type BookmarkMark, type MarkHit } from '../recording/marks.js';
 import type { Badge } from '../review/review.js';
 
@@ -15,7 +15,8 @@ export const THUMB_H = 50;
 export const TRACK_H = 22;
 export const ROW_GAP = 2;
 
-export const TRACK_ORDER: TrackName[] = ['motion', 'blood', 'haze', 'outOfBody', 'brightness', 'sceneChange'];
+/** The track rows, top to bottom: the contract's order. */
+export const TRACK_ORDER: readonly TrackName[] = TRACK_NAMES;
 
 export function trackTop(i: number): number {
   return THUMB_TOP + THUMB_H + ROW_GAP + i * (TRACK_H + ROW_GAP);
