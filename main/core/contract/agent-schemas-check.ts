@@ -18,6 +18,7 @@ export type AgentSchemaChecks = [
   Assert<Same<z.output<typeof Wire.Evidence>, Engine.Evidence>>,
   Assert<Same<z.output<typeof Wire.OverviewResult>, Engine.OverviewResult>>,
   Assert<Same<z.output<typeof Wire.FrameSignals>, Engine.FrameSignals>>,
+  Assert<Same<z.output<typeof Wire.AgentFrame>, Engine.FrameRef>>,
   Assert<Same<z.output<typeof Wire.CheckedCall>, Engine.CheckedCall>>,
   Assert<Same<z.output<typeof Wire.RunOutcome>, Engine.RunOutcome>>,
   Assert<Same<z.output<typeof Wire.BudgetKind>, Engine.BudgetKind>>,

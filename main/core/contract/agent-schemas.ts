@@ -19,8 +19,18 @@ export const BudgetKind = z.enum(['toolCalls', 'frames', 'wallTime']);
 export const RunState = z.enum(['running', ...RunOutcome.options, 'interrupted']);
 export type RunState = z.infer<typeof RunState>;
 
-/** An agent frame: an opaque id the media layer resolves, at a case time. */
-export const AgentFrame = z.object({ time: z.number(), ref: z.string() });
+/** One object the vision model found on a frame: label, score 0..1, [x1, y1, x2, y2] in frame pixels. */
+export const FrameDetection = z.object({
+  label: z.string(),
+  score: z.number(),
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+});
+
+/**
+ * An agent frame: an opaque id the media layer resolves, at a case time, with what the vision
+ * model found on it when it ran there (absent when it did not).
+ */
+export const AgentFrame = z.object({ time: z.number(), ref: z.string(), detections: z.array(FrameDetection).readonly().optional() });
 
 export const FrameSignals = z.object({
   time: z.number(),

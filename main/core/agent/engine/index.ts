@@ -24,6 +24,7 @@ export type {
   BudgetStatus,
   ConversationTurn,
   CropResult,
+  FrameDetection,
   FrameInfo,
   FrameRef,
   FrameSignals,

@@ -11,10 +11,25 @@ import type { BackendStep, RawToolCall, ToolName } from '../types.js';
 import type { Evidence } from './evidence.js';
 import type { TrackSummaries } from './track-summary.js';
 
+/**
+ * One object a pretrained detector found on a frame: a COCO label ("person", "dining table"…) or
+ * "face", its score 0..1 and [x1, y1, x2, y2] in pixels of the frame.
+ */
+export interface FrameDetection {
+  label: string;
+  score: number;
+  box: [number, number, number, number];
+}
+
 /** A stored image at a case time; `ref` is an id the media layer resolves. */
 export interface FrameRef {
   time: number;
   ref: string;
+  /**
+   * What the vision model found on the frame, best first; absent when it did not run on it
+   * (storyboard frames, or the model is unavailable), empty when it ran and found nothing.
+   */
+  detections?: readonly FrameDetection[];
 }
 
 export interface FrameInfo extends FrameRef {
