@@ -7,13 +7,15 @@
 
 import type { TrackName } from '../../../contract/schemas.js';
 import type { FrameSignals, Observation, TurnContext } from '../../engine/types.js';
-import type { AnswerDraft, BackendStep, RawToolCall } from '../../types.js';
+import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
-import { coverageOf, eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
+import { coverageOf, describe, medianOf, type Candidate } from './candidates.js';
+import { decodeCaseStates, DEFAULT_STATE_OPTIONS, type CaseStates, type StateModelOptions } from './case-states.js';
+import { delayOrigin, earlierOf, episodesOf, relationScope } from './relate.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
 import {
-  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, WORDS, type Finding,
+  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, trackOnlyFinding, WORDS, type Finding,
 } from './wording.js';
 
 export interface ScoutOptions {
@@ -23,25 +25,15 @@ export interface ScoutOptions {
   cropFrames: number;
   /** Most frames in one crop (a short window's two boundaries share one crop). */
   maxCropFrames: number;
-  /** Thresholds per event, on the display scale (idle: on stillness, 1 - motion). */
-  thresholds: Record<EventKind, RunThresholds>;
+  /** The case-state model every event is read from (case-states.ts). */
+  states: StateModelOptions;
 }
 
-/*
- * Event tracks put the recording's usual look at 0 and noise within the bottom of the scale, so a
- * real event stands at 0.5 and above; an edge is followed down to 0.3. A pause is motion at or
- * below 0.15 (stillness 0.85) for 5 s: shorter stills are ordinary hesitations.
- */
 export const DEFAULT_SCOUT_OPTIONS: Readonly<ScoutOptions> = {
   cropRadius: 4,
   cropFrames: 8,
   maxCropFrames: 16,
-  thresholds: {
-    bleeding: { high: 0.5, low: 0.3, minSeconds: 2, mergeGap: 3, maxMissing: 5 },
-    smoke: { high: 0.5, low: 0.3, minSeconds: 2, mergeGap: 3, maxMissing: 5 },
-    outOfBody: { high: 0.5, low: 0.3, minSeconds: 2, mergeGap: 3, maxMissing: 5 },
-    idle: { high: 0.85, low: 0.75, minSeconds: 5, mergeGap: 1, maxMissing: 5 },
-  },
+  states: DEFAULT_STATE_OPTIONS,
 };
 
 const TRACK: Record<EventKind, TrackName> = { bleeding: 'blood', smoke: 'haze', outOfBody: 'outOfBody', idle: 'motion' };
@@ -73,6 +65,8 @@ function cutEdges(w: { start: number; end: number }, b: Bounds): { start: boolea
 
 interface Plan {
   intent: EventIntent;
+  /** The case's states, decoded once from all its tracks. */
+  states: CaseStates;
   /** The event's track over the whole case (its usual level is read from all of it). */
   series: readonly number[];
   bounds: Bounds;
@@ -154,15 +148,9 @@ function framesUsed(ctx: TurnContext): number {
   return n;
 }
 
-function boundsOf(ctx: TurnContext): Bounds {
-  const s = ctx.scope;
-  if (!s) return { start: 0, end: ctx.duration, cutStart: false, cutEnd: false };
-  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < ctx.duration };
-}
-
-/** The seconds of `values` that overlap the bounds; the others read as unmeasured. */
-function within(values: readonly number[], b: Bounds): number[] {
-  return values.map((v, i) => (i + 1 > b.start && i < b.end ? v : -1));
+function boundsOf(s: QuestionScope | null, duration: number): Bounds {
+  if (!s) return { start: 0, end: duration, cutStart: false, cutEnd: false };
+  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < duration };
 }
 
 /** The seconds of `values` that overlap the bounds, alone. */
@@ -170,24 +158,32 @@ function sliceOf(values: readonly number[], b: Bounds): readonly number[] {
   return values.slice(Math.max(0, Math.floor(b.start)), Math.max(0, Math.ceil(b.end)));
 }
 
-function candidatesOf(intent: EventIntent, series: readonly number[], ctx: TurnContext, t: RunThresholds): Candidate[] {
-  return intent.event === 'idle' ? idleCandidates(series, ctx.overview.series?.outOfBody, t) : eventCandidates(series, t);
+/**
+ * The event's episodes on the case-state model, as candidates ranked by how much of the event
+ * each holds on its track (for a pause: of stillness, so the longest and stillest rank first).
+ */
+function candidatesOf(intent: EventIntent, series: readonly number[], states: CaseStates, bounds: Bounds | null): Candidate[] {
+  const values = intent.event === 'idle' ? series.map((m) => (m >= 0 ? 1 - m : -1)) : series;
+  const out: Candidate[] = [];
+  for (const ep of episodesOf(states, intent.event)) {
+    const start = bounds ? Math.max(ep.start, bounds.start) : ep.start;
+    const end = bounds ? Math.min(ep.end, bounds.end) : ep.end;
+    if (!(end > start)) continue;
+    const c = describe(values, { start: Math.floor(start), end: Math.ceil(end) });
+    out.push({ ...c, start, end });
+  }
+  return out;
 }
 
-function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions): Plan {
-  const t = o.thresholds[intent.event];
-  const bounds = boundsOf(ctx);
-  const candidates = ctx.scope
-    ? candidatesOf(intent, within(series, bounds), ctx, t)
-        .map((c) => ({ ...c, start: Math.max(c.start, bounds.start), end: Math.min(c.end, bounds.end) }))
-        .filter((c) => c.end > c.start)
-    : candidatesOf(intent, series, ctx, t);
+function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions, scope: QuestionScope | null, states: CaseStates): Plan {
+  const bounds = boundsOf(scope, ctx.duration);
+  const candidates = candidatesOf(intent, series, states, scope ? bounds : null);
   const targets = pickTargets(intent, candidates);
   // The budget the run started with: every step so far cost one call.
   const calls = ctx.budget.toolCallsLeft + ctx.steps.length;
   const frames = ctx.budget.framesLeft + framesUsed(ctx);
   const actions = allocate(intent.event, targets, bounds, o, calls, frames);
-  return { intent, series, bounds, scope: ctx.scope, candidates, targets, actions };
+  return { intent, states, series, bounds, scope, candidates, targets, actions };
 }
 
 /** The per-frame samples of the event from the crops of one target that cover `edge`. */
@@ -369,10 +365,10 @@ function say(ctx: TurnContext, sentences: string[]): string {
 }
 
 /** What the scope cut off: an episode already under way where it begins, or going on where it ends. */
-function edgeNotes(plan: Plan, ctx: TurnContext, findings: readonly Finding[], o: ScoutOptions): string[] {
+function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
   if (!plan.scope) return [];
   const { start: lo, end: hi } = plan.bounds;
-  const whole = candidatesOf(plan.intent, plan.series, ctx, o.thresholds[plan.intent.event]);
+  const whole = candidatesOf(plan.intent, plan.series, plan.states, null);
   const w = WORDS[plan.intent.event];
   const notes: string[] = [];
   if (plan.bounds.cutStart && findings.some((f) => f.start <= lo + 0.05) && whole.some((c) => c.start < lo - 0.5 && c.end > lo)) {
@@ -384,10 +380,10 @@ function edgeNotes(plan: Plan, ctx: TurnContext, findings: readonly Finding[], o
   return notes;
 }
 
-function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptions): BackendStep {
+function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Framing): BackendStep {
   const findings = plan.targets.map((_, i) => refine(plan, ctx, i));
   const evidence = findings.map((f) => evidenceFor(plan.intent.event, f));
-  const notes: string[] = edgeNotes(plan, ctx, findings, o);
+  const notes: string[] = edgeNotes(plan, findings);
   if (plan.intent.context) {
     notes.push(
       plan.scope
@@ -403,9 +399,103 @@ function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptio
   if (plan.intent.event !== 'idle' && findings.some((f) => !f.startOnFrames || !f.endOnFrames)) {
     notes.push('Some boundaries are from the per-second track, not checked on frames.');
   }
-  const text = [answerText(plan.intent, findings, plan.candidates.length, plan.scope), ...notes].join(' ');
+  const first = findings[0];
+  const leadText = first ? framing.lead(first) : [];
+  const text = [...leadText, answerText(plan.intent, findings, plan.candidates.length, plan.scope), ...framing.notes, ...notes].join(' ');
   const thought = say(ctx, [...lead, ctx.final ? 'The budget is spent; answering with what I have.' : 'Answering.']);
-  return answerStep(thought, { text, evidence });
+  return answerStep(thought, { text, evidence: [...evidence, ...framing.evidence] });
+}
+
+/**
+ * What a relation adds around the answer: sentences before it (which event came first, how long
+ * after), notes after it (a relation that could not be placed), and the anchor's window as
+ * further evidence.
+ */
+interface Framing {
+  lead: (first: Finding) => string[];
+  notes: string[];
+  evidence: EvidenceDraft[];
+}
+
+const NO_FRAMING: Framing = { lead: () => [], notes: [], evidence: [] };
+
+interface Framed {
+  intent: EventIntent;
+  scope: QuestionScope | null;
+  framing: Framing;
+}
+
+function intersect(a: QuestionScope | null, b: QuestionScope): QuestionScope | null {
+  if (!a) return b;
+  const start = Math.max(a.start, b.start);
+  const end = Math.min(a.end, b.end);
+  if (!(end > start)) return null;
+  return { start, end, said: `${b.said}, within ${a.said}`, phrase: b.phrase };
+}
+
+/** Turns a relation into the scope and words the scout answers with, on the case's states. */
+function frame(intent: EventIntent, ctx: TurnContext, states: CaseStates): Framed {
+  const r = intent.relation;
+  if (!r) return { intent, scope: ctx.scope, framing: NO_FRAMING };
+  const plain: EventIntent = { ...intent, relation: null };
+  const unplaced = (what: string, why: string): Framed => ({
+    intent: plain,
+    scope: ctx.scope,
+    framing: { ...NO_FRAMING, notes: [`The scout cannot place "${what}": ${why}, so this is from ${ctx.scope ? 'the time asked about' : 'the whole case'}.`] },
+  });
+  if (r.kind === 'order') {
+    const order = earlierOf(r.events, states);
+    const [a, b] = r.events.map((k) => WORDS[k].episode);
+    if (!order) return unplaced(`which came first, ${a} or ${b}`, `neither was found in the case`);
+    const other = WORDS[order.other];
+    return {
+      intent: { ...plain, event: order.first, occurrence: 'first', ask: 'start' },
+      scope: ctx.scope,
+      framing: {
+        ...NO_FRAMING,
+        lead: (f) => [
+          order.otherStart === null
+            ? `The ${WORDS[order.first].episode} comes first: no ${other.episode} was found in the case.`
+            : `The ${WORDS[order.first].episode} comes first (from ${clock(f.start)}); the first ${other.episode} begins at ${clock(order.otherStart)}.`,
+        ],
+      },
+    };
+  }
+  if (r.kind === 'delay') {
+    const origin = delayOrigin(r, states);
+    if (!origin.ok) return unplaced(r.anchor.words, origin.why);
+    const { time, anchor, edge } = origin.value;
+    const since = edge === 'end' ? `${anchor.name} ended` : `${anchor.name} began`;
+    const scope: QuestionScope =
+      r.direction === 'after'
+        ? { start: time, end: ctx.duration, said: `after ${since} (${clock(time)})`, phrase: r.anchor.words }
+        : { start: 0, end: time, said: `before ${since} (${clock(time)})`, phrase: r.anchor.words };
+    const within = intersect(ctx.scope, scope);
+    if (!within) return unplaced(r.anchor.words, 'it lies outside the time asked about');
+    const anchorEvidence = evidenceFor(anchor.event, trackOnlyFinding(anchor.start, anchor.end));
+    return {
+      intent: { ...plain, occurrence: r.direction === 'after' ? 'first' : 'last' },
+      scope: within,
+      framing: {
+        lead: (f) => {
+          const gap = r.direction === 'after' ? f.start - time : time - f.start;
+          return [`${span(Math.abs(gap))} ${r.direction === 'after' ? 'after' : 'before'} ${since} at ${clock(time)}:`];
+        },
+        notes: [`${capitalised(anchor.name)} is from ${clock(anchor.start)} to ${clock(anchor.end)}.`],
+        evidence: [anchorEvidence],
+      },
+    };
+  }
+  const placed = relationScope(r, states, ctx.duration);
+  const words = r.kind === 'between' ? `between ${r.from.words}` : `${r.kind} ${r.anchor.words}`;
+  if (!placed.ok) return unplaced(words, placed.why);
+  const within = intersect(ctx.scope, placed.value);
+  if (!within) return unplaced(words, 'it lies outside the time asked about');
+  return { intent: plain, scope: within, framing: NO_FRAMING };
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** One turn of the scout. */
@@ -413,40 +503,42 @@ export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
   // The words that set the time scope are not read for the event: "after the second bookmark" is
   // not a landmark like "after clipping", and "in the last 5 minutes" not the last occurrence.
   const scopeCase = { duration: ctx.duration, bookmarks: ctx.bookmarks };
-  const intent = parseIntent(
+  const asked = parseIntent(
     withoutScope(ctx.question, ctx.scope),
     ctx.history.map((h) => withoutScope(h.question, questionScope(h.question, scopeCase))),
   );
-  if (intent.kind === 'decline') {
+  if (asked.kind === 'decline') {
     const why =
-      intent.needs === GENERIC_NEED
+      asked.needs === GENERIC_NEED
         ? 'The question names none of the events the index tracks show (bleeding, smoke, out-of-body, pauses).'
-        : `This question needs seeing ${intent.needs}, which the index tracks do not show.`;
+        : `This question needs seeing ${asked.needs}, which the index tracks do not show.`;
     const thought = say(ctx, [why]);
-    return answerStep(thought, { text: declineText(intent.needs), evidence: [] });
+    return answerStep(thought, { text: declineText(asked.needs), evidence: [] });
   }
+  const states = decodeCaseStates(ctx.overview.series ?? {}, o.states);
+  const { intent, scope, framing } = frame(asked, ctx, states);
   const trackName = TRACK[intent.event];
   const series = ctx.overview.series?.[trackName];
   if (!series || coverageOf(series) === 0) {
     const thought = say(ctx, [`There is no ${WORDS[intent.event].track} to read yet.`]);
     return answerStep(thought, { text: noIndexText(WORDS[intent.event].track), evidence: [] });
   }
-  const scope = ctx.scope;
   const looking = scope ? `Reading the tracks only ${scopeAdverbial(scope)}.` : '';
-  if (scope && coverageOf(sliceOf(series, boundsOf(ctx))) === 0) {
+  if (scope && coverageOf(sliceOf(series, boundsOf(scope, ctx.duration))) === 0) {
     const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} has no data there yet.`]);
     return answerStep(thought, { text: notIndexedInScopeText(WORDS[intent.event].track, scope), evidence: [] });
   }
-  const plan = makePlan(ctx, intent, series, o);
+  const plan = makePlan(ctx, intent, series, o, scope, states);
   if (plan.targets.length === 0) {
     const where = scope ? ` ${scopeAdverbial(scope)}` : '';
-    const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} shows no ${WORDS[intent.event].episode}${where}.`]);
-    return answerStep(thought, { text: notSeenText(intent.event, o.thresholds[intent.event], scope), evidence: [] });
+    const thought = say(ctx, [looking, `The case-state model labels no ${WORDS[intent.event].episode}${where}.`]);
+    const text = [notSeenText(intent.event, states, scope), ...framing.notes].join(' ');
+    return answerStep(thought, { text, evidence: [] });
   }
   const index = ctx.steps.length;
   const lead = index === 0 ? [looking, overviewThought(plan)] : [resultThought(plan, ctx, index - 1)];
   const action = plan.actions[index];
-  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, o);
+  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, framing);
   const thought = say(ctx, [...lead, actionThought(action, plan, ctx)]);
   return { kind: 'tool', thought, call: toCall(action, plan, ctx) };
 }
