@@ -1,6 +1,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { OpscopeApi } from '../main/core/contract/api.js';
 import { isCallName } from '../main/core/contract/calls.js';
+import { CALL_CHANNEL, EVENT_CHANNEL, RUN_PORT_CHANNEL } from '../main/core/contract/ipc-channels.js';
 import { isEventName } from '../main/core/contract/events.js';
 import { deserializeError, type SerializedError } from '../main/core/errors.js';
 
@@ -8,10 +9,6 @@ import { deserializeError, type SerializedError } from '../main/core/errors.js';
  * Exposes exactly the contract to the sandboxed page as `window.opscope`: calls by name (only
  * names the contract knows), event subscriptions, media URLs and the real path of a dropped file.
  */
-const CALL_CHANNEL = 'opscope:call';
-const EVENT_CHANNEL = 'opscope:event';
-const RUN_PORT_CHANNEL = 'opscope:run-port';
-
 type Reply = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
 const listeners = new Map<string, Set<(payload: unknown) => void>>();

@@ -1,13 +1,9 @@
 import { ipcMain, MessageChannelMain, type BrowserWindow } from 'electron';
+import { CALL_CHANNEL, EVENT_CHANNEL, RUN_PORT_CHANNEL } from '../core/contract/ipc-channels.js';
 import { OpscopeError, serializeError } from '../core/errors.js';
 import type { AppHost } from '../host/app-host.js';
 import { RunChannels } from '../host/agent/run-channels.js';
 import { isTrustedSender } from '../core/security/origins.js';
-
-export const CALL_CHANNEL = 'opscope:call';
-export const EVENT_CHANNEL = 'opscope:event';
-/** Carries the port of one agent run's events to the page. */
-export const RUN_PORT_CHANNEL = 'opscope:run-port';
 
 /**
  * The Electron transport of the contract: one handler for every call, checking the sender frame

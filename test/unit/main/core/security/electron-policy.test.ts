@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CALL_CHANNEL } from '../../../../../main/core/contract/ipc-channels.js';
 import { contentSecurityPolicy } from '../../../../../main/core/security/csp.js';
 import {
   isAppNavigation, permissionAllowed, PRIVILEGED_SCHEMES, RENDERER_CSP, RENDERER_URL, REQUIRED_FUSES, WEB_PREFERENCES,
@@ -253,7 +254,7 @@ describe('IPC: one handler, which checks the sender frame and validates the payl
       calls.push(args);
       return call(...args);
     };
-    const { registerIpc, CALL_CHANNEL } = await import('../../../../../main/electron/ipc.js');
+    const { registerIpc } = await import('../../../../../main/electron/ipc.js');
     unregister = registerIpc(host, () => null);
     expect([...fake.handles.keys()]).toEqual([CALL_CHANNEL]);
     expect(fake.ipcOn).toEqual([]);
