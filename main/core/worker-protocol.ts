@@ -296,6 +296,28 @@ export interface EncodeFramesParams {
   out: string;
 }
 
+/** Frames for the picture index: a part's keyframes over [from, to), or one frame (or a box of it) for a query. */
+export interface PictureEmbedParams {
+  path: string;
+  codec: string;
+  /** The recording's width (decoders of some codecs can skip work at a fraction of it). */
+  sourceWidth: number;
+  denseSampling: boolean;
+  frames:
+    | { kind: 'keyframes'; from: number; to: number; spacing: number; last: boolean }
+    | { kind: 'at'; seek: number; box?: [number, number, number, number] };
+}
+
+export interface PictureEmbedResult {
+  /** Part seconds of each embedded frame. */
+  times: Float64Array;
+  /** `times.length` raw vectors of `dim` numbers, one after another. */
+  vectors: Float32Array;
+  dim: number;
+  model: string;
+  ms: number;
+}
+
 export interface Jobs {
   /** With `dicomCache`, a DICOM video file is remuxed into that folder (once per SOP Instance UID) and that file inspected. */
   inspect: { params: { path: string; dicomCache?: string }; result: InspectResult };
@@ -340,6 +362,8 @@ export interface Jobs {
   outOfBodyFrames: { params: OutOfBodyFramesParams; result: { scores: Float32Array } };
   /** Pretrained detectors (objects, faces) on frames (the model worker: inference blocks its process). */
   visionDetect: { params: VisionDetectParams; result: VisionDetectResult };
+  /** Picture embeddings for the picture index (the model worker: inference blocks its process). */
+  pictureEmbed: { params: PictureEmbedParams; result: PictureEmbedResult };
   /** Masks drawn into a still image (PNG in, PNG out). */
   maskImage: { params: MaskImageParams; result: { out: string } };
   /**
@@ -357,7 +381,7 @@ export type JobResult<K extends JobKind> = Jobs[K]['result'];
 /** What a job streams back while it runs (`never` for jobs that stream nothing). */
 export type JobPartial<K extends JobKind> = Jobs[K] extends { partial: infer P } ? P : never;
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'visionDetect', 'maskImage', 'record', 'encodeFrames'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'visionDetect', 'pictureEmbed', 'maskImage', 'record', 'encodeFrames'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

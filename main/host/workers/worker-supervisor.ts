@@ -48,6 +48,7 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   ocrRange: 'looking for burned-in text',
   outOfBodyFrames: 'checking frames for out-of-body views',
   visionDetect: 'looking for people and objects on frames',
+  pictureEmbed: 'building the picture index',
   maskImage: 'masking a still',
   record: 'recording',
   encodeFrames: 'encoding frames into a clip',

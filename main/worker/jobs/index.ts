@@ -45,6 +45,8 @@ export const handlers: Handlers = {
   outOfBodyFrames: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).outOfBodyFrames(p, ctx),
   // The detectors load with the first vision job: other jobs never pay for TensorFlow.js.
   visionDetect: async (p, ctx) => (await import('../vision/vision-jobs.js')).visionDetect(p, ctx),
+  // The picture model loads with the first picture-index job.
+  pictureEmbed: async (p, ctx) => (await import('../vision/picture-jobs.js')).pictureEmbed(p, ctx),
   maskImage: (p, ctx) => maskImage(p, ctx.signal),
   encodeFrames: (p, ctx) => encodeFrameSequence(p, ctx.signal, (fraction) => ctx.progress({ fraction, stage: 'Encoding the frames' })),
   record: (p, ctx) => {

@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfCore from '@tensorflow/tfjs-core';
@@ -67,4 +68,38 @@ export function registerFileLoader(tf: typeof tfCore): void {
     return { load: () => Promise.resolve(readModelArtifacts(file)) };
   };
   tf.io.registerLoadRouter(router as Parameters<typeof tf.io.registerLoadRouter>[0]);
+}
+
+/**
+ * The model artifacts of a model bundled as CommonJS modules (nsfwjs ships `model.min.js`, whose
+ * export is the model JSON, and one `<shard>.min.js` per weights file, whose export is the shard in
+ * base64). Required by file path: the packages' `exports` maps do not list these files.
+ */
+export function readBundledModelArtifacts(dir: string): tfCore.io.ModelArtifacts {
+  const req = createRequire(join(dir, 'model.min.js'));
+  let json: ModelJson;
+  try {
+    json = req(join(dir, 'model.min.js')) as ModelJson;
+  } catch (err) {
+    throw new Error(`cannot read the bundled model in ${dir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new Error(`${dir}/model.min.js is not a TensorFlow.js model (no topology or weights manifest)`);
+  const weightSpecs: tfCore.io.WeightsManifestEntry[] = [];
+  const shards: Buffer[] = [];
+  for (const group of json.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const p of group.paths) {
+      const base64 = req(join(dir, `${p}.min.js`)) as unknown;
+      if (typeof base64 !== 'string') throw new Error(`${dir}/${p}.min.js does not hold a weights shard`);
+      shards.push(Buffer.from(base64, 'base64'));
+    }
+  }
+  const all = Buffer.concat(shards);
+  return {
+    // A copy: callers may change the topology (e.g. the input size) without touching the module cache.
+    modelTopology: structuredClone(json.modelTopology) as tfCore.io.ModelArtifacts['modelTopology'],
+    weightSpecs,
+    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer,
+    ...(json.format !== undefined ? { format: json.format } : {}),
+  };
 }
