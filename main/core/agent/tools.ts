@@ -4,6 +4,7 @@
  * on the next turn, whereas a crash would end the run.
  */
 
+import { round3 } from '../round.js';
 import { parseTime } from '../time-format.js';
 import { TOOL_NAMES, type RawToolCall, type ToolName } from './types.js';
 
@@ -45,7 +46,7 @@ const TOOL_HINT = 'the tools are crop_video(start, end, frames?) and get_frame(t
 
 /** Seconds as a note shows them: at most millisecond precision, no trailing zeros. */
 export function showSeconds(s: number): string {
-  return `${Number(s.toFixed(3))} s`;
+  return `${round3(s)} s`;
 }
 
 /** A value as the model wrote it, short enough to quote back. */

@@ -7,6 +7,7 @@
 
 import type { Span, TimedBox } from '../agent/protocol/grounding-text.js';
 import { benchmarkSeconds } from '../agent/protocol/grounding-text.js';
+import { round3 } from '../round.js';
 import { predictionText, type BadRecord, type MedVidRecord, type Prediction } from './medvidbench.js';
 import { stgScore, summarizeMedVid, talFigures, type MedVidSummary, type ScoredRecord, type StgScore, type TalKey } from './medvidbench-metrics.js';
 import { scoreRow, summarize, type EvalSummary } from './metrics.js';
@@ -85,7 +86,6 @@ export function summariesOf(rows: readonly MedVidRow[]): Pick<MedVidResult, 'sum
 }
 
 const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);
-const r3 = (x: number) => Math.round(x * 1e3) / 1e3;
 
 function talJson(s: MedVidSummary['macro']['tal']) {
   return { n: s.n, 'R@0.3': r4(s['R@0.3']), 'mIoU@0.3': r4(s['mIoU@0.3']), 'R@0.5': r4(s['R@0.5']), 'mIoU@0.5': r4(s['mIoU@0.5']) };
@@ -97,12 +97,12 @@ function tasksJson(t: MedVidSummary['macro']) {
 
 function boxesJson(boxes: readonly { key: string; box: readonly number[] }[]): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  for (const b of boxes) if (!Object.hasOwn(out, b.key)) out[b.key] = b.box.map(r3);
+  for (const b of boxes) if (!Object.hasOwn(out, b.key)) out[b.key] = b.box.map(round3);
   return out;
 }
 
 function predJson(p: Prediction): number[][] | Record<string, number[]> {
-  if (p.kind === 'tal') return p.spans.map(([s, e]) => [r3(s), r3(e)]);
+  if (p.kind === 'tal') return p.spans.map(([s, e]) => [round3(s), round3(e)]);
   return boxesJson(p.boxes.map((b) => ({ key: benchmarkSeconds(b.time), box: b.box })));
 }
 
@@ -120,7 +120,7 @@ export function medvidbenchJson(result: MedVidResult) {
       qa_type: r.record.qaType,
       dataset: r.record.dataset,
       pred: predJson(r.pred),
-      gt: r.record.truth.kind === 'tal' ? r.record.truth.spans.map(([s, e]) => [r3(s), r3(e)]) : boxesJson(r.record.truth.boxes),
+      gt: r.record.truth.kind === 'tal' ? r.record.truth.spans.map(([s, e]) => [round3(s), round3(e)]) : boxesJson(r.record.truth.boxes),
       ...(r.outcome.error ? { error: r.outcome.error } : {}),
     })),
   };

@@ -4,6 +4,7 @@
  * after the ground truth was corrected is scored against the corrected windows.
  */
 
+import { round3 } from '../round.js';
 import type { BadLine } from './bench-file.js';
 import { chanceIoU, scoreRow, summarize, summarizeBy, type EvalSummary, type Window } from './metrics.js';
 
@@ -66,9 +67,8 @@ export function summaries(rows: readonly EvalRow[]): Pick<EvalResult, 'summary' 
 }
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-const r3 = (x: number) => Math.round(x * 1e3) / 1e3;
-const r3n = (x: number | null) => (x === null ? null : r3(x));
-const windows = (ws: readonly Window[]) => ws.map(([s, e]) => [r3(s), r3(e)]);
+const r3n = (x: number | null) => (x === null ? null : round3(x));
+const windows = (ws: readonly Window[]) => ws.map(([s, e]) => [round3(s), round3(e)]);
 
 /** `opscope eval --json`: exactly this object. A row that failed also carries its `error`. */
 export function evalJson(result: EvalResult) {

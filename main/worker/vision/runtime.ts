@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as tfCore from '@tensorflow/tfjs-core';
+import { round3 } from '../../core/round.js';
 import type { RgbFrame } from '../../core/signals/types.js';
 import type { VisionDetection } from '../../core/worker-protocol.js';
 import { registerFileLoader } from './model-files.js';
@@ -173,7 +174,7 @@ function toDetections(found: readonly HumanResultBox[], frame: RgbFrame, label: 
       const left = Math.round(x0 * frame.width);
       const top = Math.round(y0 * frame.height);
       const box: Detection['box'] = [left, top, Math.round(x1 * frame.width) - left, Math.round(y1 * frame.height) - top];
-      return { label: label ?? d.label ?? 'object', score: Math.round(d.score * 1000) / 1000, box };
+      return { label: label ?? d.label ?? 'object', score: round3(d.score), box };
     })
     .sort((a, b) => b.score - a.score)
     .slice(0, o.maxResults);

@@ -6,6 +6,8 @@
  * sides agree on one grammar.
  */
 
+import { round3 } from '../../round.js';
+
 /** [start, end] in seconds. */
 export type Span = [number, number];
 /** [x1, y1, x2, y2]: left, top, right, bottom, in pixels of the frame. */
@@ -96,7 +98,7 @@ export function readGroundingReply(text: string): GroundingMatch | null {
 
 /** Seconds as the benchmark writes them: at least one decimal ("12.0", "30.5", "7.25"). */
 export function benchmarkSeconds(t: number): string {
-  const rounded = Math.round(t * 1000) / 1000;
+  const rounded = round3(t);
   const s = String(Object.is(rounded, -0) ? 0 : rounded);
   return s.includes('.') ? s : `${s}.0`;
 }

@@ -3,6 +3,7 @@
  * labels beside every frame. Vision-language models misplace times when left to infer them, so
  * each frame is named with its case time in both forms the tools accept.
  */
+import { round3 } from '../../round.js';
 import { formatClock } from '../../time-format.js';
 import type { BookmarkMark } from '../question-scope.js';
 import { type RawToolCall, type ToolName } from '../types.js';
@@ -139,7 +140,7 @@ export function buildSystemPrompt(opts: SystemPromptOptions): string {
 /** Seconds as a short decimal: 751.25, 750 (millisecond precision, no trailing zeros). */
 export function formatSeconds(t: number): string {
   if (!Number.isFinite(t)) return String(t);
-  const rounded = Math.round(t * 1000) / 1000;
+  const rounded = round3(t);
   return String(Object.is(rounded, -0) ? 0 : rounded);
 }
 
