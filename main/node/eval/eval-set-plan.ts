@@ -143,13 +143,13 @@ const NOUNS: Record<'a' | 'b', Record<EvalEventKind, readonly string[]>> = {
   a: {
     bleeding: ['the bleeding', 'the haemorrhage'],
     smoke: ['the smoke', 'the plume'],
-    'out-of-body': ['the camera was out of the body', 'the scope was withdrawn'],
+    'out-of-body': ['the withdrawal of the camera', 'the out of body period'],
     idle: ['the pause', 'the idle period'],
   },
   b: {
     bleeding: ['the bleed', 'the oozing'],
     smoke: ['the vapour', 'the haze'],
-    'out-of-body': ['the endoscope was removed', 'the camera was outside the patient'],
+    'out-of-body': ['the removal of the endoscope', 'the time outside the patient'],
     idle: ['the downtime', 'the break'],
   },
 };
@@ -265,8 +265,8 @@ function relationQuestions(id: string, file: string, events: EvalEvent[], rnd: R
   const lines: BenchLine[] = [];
   const noun = (k: EvalEventKind) => pick(NOUNS[family][k], rnd);
   const subject = (k: EvalEventKind) => pick(SUBJECTS[family][k], rnd);
-  const after = family === 'a' ? ['after', 'once', 'following the time'] : ['after', 'subsequent to the time', 'later than when'];
-  const before = family === 'a' ? ['before', 'prior to the time'] : ['before', 'earlier than when'];
+  const after = family === 'a' ? ['after', 'following'] : ['after', 'subsequent to', 'later than'];
+  const before = family === 'a' ? ['before', 'prior to'] : ['before', 'earlier than', 'preceding'];
   // "X after Y" / "X before Y": an X on both sides of the first Y, so the relation decides.
   for (const y of events) {
     if (events.find((e) => e.kind === y.kind) !== y) continue;

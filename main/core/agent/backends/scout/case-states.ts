@@ -34,6 +34,10 @@ export interface StateTracks {
   haze?: readonly number[] | undefined;
   blood?: readonly number[] | undefined;
   motion?: readonly number[] | undefined;
+  /** Histogram jumps between keyframes: a cut, where the camera leaves or enters the patient. */
+  sceneChange?: readonly number[] | undefined;
+  /** Exposure level: smoke's airlight brightens the view. */
+  brightness?: readonly number[] | undefined;
 }
 
 /** A run of seconds [start, end) in one state. */
@@ -50,6 +54,8 @@ export interface CaseLevels {
   /** Usual inside motion; a pause is motion below `threshold` of it. */
   motion: { usual: number; threshold: number };
   outOfBody: { threshold: number };
+  /** Usual inside brightness; smoke that reads as "not tissue" must brighten the view above `threshold`. */
+  brightness: { usual: number; threshold: number };
 }
 
 export interface CaseStates {
@@ -68,7 +74,7 @@ export interface StateModelOptions {
 
 export const DEFAULT_STATE_OPTIONS: Readonly<StateModelOptions> = {
   switchCost: 4,
-  minSeconds: { outside: 2, smoke: 2, bleeding: 2, pause: 5 },
+  minSeconds: { outside: 2, smoke: 2, bleeding: 2, pause: 4 },
 };
 
 /** Display-scale level above which a second reads as outside the patient. */
@@ -86,6 +92,18 @@ const STILL_WIDTH = 0.1;
 const STILL_ABSOLUTE = 0.12;
 /** Seconds without data an episode may cross (an index still running, a read error). */
 const MAX_MISSING = 5;
+/** How much a dense veil on the smoke track speaks against a room view. */
+const VEIL_DOUBT = 0.3;
+/** How much brighter than the usual inside view smoke's airlight makes it (level-track units). */
+const VEIL_BRIGHTER = 0.3;
+/*
+ * A room view and a smoky abdomen can look alike second by second (grey, bright, not tissue);
+ * what tells them apart is how they begin: the camera leaves with a cut, smoke thickens. So going
+ * straight from one to the other costs more, and a cut makes entering or leaving "outside" cheap.
+ */
+const OUTSIDE_SMOKE_COST = 2;
+const CUT_BONUS = 3;
+const CUT_LEVEL = 0.5;
 /** Most evidence one second gives against a state (natural log). */
 const CLIP = 3.5;
 /** No single second is more certain than this: one odd second cannot flip an episode. */
@@ -121,6 +139,13 @@ function eventLevel(values: readonly number[] | undefined, inside: readonly bool
   return { usual, threshold: usual + rise };
 }
 
+function brightnessLevel(values: readonly number[] | undefined, inside: readonly boolean[]): { usual: number; threshold: number } {
+  const picked: number[] = [];
+  if (values) for (let i = 0; i < values.length; i++) if (inside[i] && has(values[i])) picked.push(values[i]!);
+  const usual = quantile(picked, 0.5) ?? 0.5;
+  return { usual, threshold: Math.min(0.9, usual + VEIL_BRIGHTER) };
+}
+
 /** The case's levels: outside first, then the inside seconds' own baselines. */
 export function caseLevels(tracks: StateTracks, n: number): CaseLevels {
   const out = tracks.outOfBody;
@@ -135,6 +160,7 @@ export function caseLevels(tracks: StateTracks, n: number): CaseLevels {
     blood: eventLevel(tracks.blood, inside),
     motion: { usual, threshold: Math.max(STILL_ABSOLUTE, STILL_RATIO * usual) },
     outOfBody: { threshold: OUT_CENTER },
+    brightness: brightnessLevel(tracks.brightness, inside),
   };
 }
 
@@ -154,14 +180,19 @@ export function stateEvidence(tracks: StateTracks, n: number, levels: CaseLevels
     const pOut = has(o) ? bounded(sigmoid((o - OUT_CENTER) / OUT_WIDTH)) : 0.5;
     const pHaze = has(h) ? bounded(sigmoid((h - levels.haze.threshold) / EVENT_WIDTH)) : 0.5;
     const pBlood = has(b) ? bounded(sigmoid((b - levels.blood.threshold) / EVENT_WIDTH)) : 0.5;
+    const br = tracks.brightness?.[i];
+    const pBright = has(br) ? bounded(sigmoid((br - levels.brightness.threshold) / EVENT_WIDTH)) : 0.5;
+    // A veil that explains a "not tissue" reading: hazy and brighter than usual.
+    const pVeil = pHaze * pBright;
     const pStill = has(m) ? bounded(sigmoid((levels.motion.threshold - m) / (STILL_WIDTH * Math.max(0.2, levels.motion.usual)))) : 0.5;
     const inside = L(1 - pOut);
     const row = new Float64Array(CASE_STATES.length);
-    // outside: the other tracks say nothing about a room.
-    row[0] = L(pOut);
+    // outside: the other tracks say little about a room; a dense veil is more likely smoke.
+    row[0] = L(pOut) + L(1 - VEIL_DOUBT * pVeil);
     row[1] = inside + L(1 - pHaze) + L(1 - pBlood) + L(1 - pStill);
-    // smoke hides blood and often slows the work: those tracks do not count against it.
-    row[2] = inside + L(pHaze);
+    // smoke hides blood and often slows the work: those tracks do not count against it; and a
+    // dense grey veil reads as "not tissue" on the out-of-body track, so that does not either.
+    row[2] = L(1 - pOut * (1 - pVeil)) + L(pHaze);
     row[3] = inside + L(pBlood) + L(1 - pHaze);
     row[4] = inside + L(pStill) + L(1 - pHaze) + L(1 - pBlood);
     // One second can speak for a state by at most CLIP: a flash on every track at once is no
@@ -174,11 +205,14 @@ export function stateEvidence(tracks: StateTracks, n: number, levels: CaseLevels
   return rows;
 }
 
+/** The cost of moving from state `from` to `to` on entering second `i` (0 for staying). */
+export type SwitchCost = (i: number, from: number, to: number) => number;
+
 /**
- * The most likely state sequence: every state may follow every other at one switching cost;
- * seconds without data carry no evidence, so they take the state around them.
+ * The most likely state sequence under per-second evidence and switching costs; seconds without
+ * data carry no evidence, so they take the state around them.
  */
-export function viterbi(evidence: readonly (Float64Array | null)[], k: number, switchCost: number): number[] {
+export function viterbi(evidence: readonly (Float64Array | null)[], k: number, cost: SwitchCost): number[] {
   const n = evidence.length;
   if (n === 0) return [];
   const back = new Int8Array(n * k);
@@ -187,15 +221,20 @@ export function viterbi(evidence: readonly (Float64Array | null)[], k: number, s
   const first = evidence[0];
   for (let s = 0; s < k; s++) score[s] = first ? first[s]! : 0;
   for (let i = 1; i < n; i++) {
-    let best = 0;
-    for (let s = 1; s < k; s++) if (score[s]! > score[best]!) best = s;
     const e = evidence[i];
     for (let s = 0; s < k; s++) {
-      const stay = score[s]!;
-      const move = score[best]! - switchCost;
-      const from = stay >= move ? s : best;
+      let from = s;
+      let best = score[s]!;
+      for (let p = 0; p < k; p++) {
+        if (p === s) continue;
+        const v = score[p]! - cost(i, p, s);
+        if (v > best) {
+          best = v;
+          from = p;
+        }
+      }
       back[i * k + s] = from;
-      next[s] = (from === s ? stay : move) + (e ? e[s]! : 0);
+      next[s] = best + (e ? e[s]! : 0);
     }
     [score, next] = [next, score];
   }
@@ -207,6 +246,26 @@ export function viterbi(evidence: readonly (Float64Array | null)[], k: number, s
     if (i > 0) s = back[i * k + s]!;
   }
   return path;
+}
+
+const OUTSIDE = CASE_STATES.indexOf('outside');
+const SMOKE = CASE_STATES.indexOf('smoke');
+
+function switchCosts(tracks: StateTracks, base: number): SwitchCost {
+  const cut = (i: number): number => {
+    let c = 0;
+    for (const j of [i - 1, i, i + 1]) {
+      const v = tracks.sceneChange?.[j];
+      if (has(v)) c = Math.max(c, Math.min(1, v / CUT_LEVEL));
+    }
+    return c;
+  };
+  return (i, from, to) => {
+    let c = base;
+    if ((from === OUTSIDE && to === SMOKE) || (from === SMOKE && to === OUTSIDE)) c += OUTSIDE_SMOKE_COST;
+    if (from === OUTSIDE || to === OUTSIDE) c -= CUT_BONUS * cut(i);
+    return c;
+  };
 }
 
 function segmentsOf(labels: readonly (CaseState | null)[]): StateSegment[] {
@@ -224,9 +283,10 @@ function segmentsOf(labels: readonly (CaseState | null)[]): StateSegment[] {
 /** Labels every second of the case; see the module comment for the model. */
 export function decodeCaseStates(tracks: StateTracks, opts: StateModelOptions = DEFAULT_STATE_OPTIONS): CaseStates {
   const n = Math.max(tracks.outOfBody?.length ?? 0, tracks.haze?.length ?? 0, tracks.blood?.length ?? 0, tracks.motion?.length ?? 0);
+  if (n === 0) return { labels: [], segments: [], levels: caseLevels(tracks, 0) };
   const levels = caseLevels(tracks, n);
   const evidence = stateEvidence(tracks, n, levels);
-  const path = viterbi(evidence, CASE_STATES.length, opts.switchCost);
+  const path = viterbi(evidence, CASE_STATES.length, switchCosts(tracks, opts.switchCost));
   const labels: (CaseState | null)[] = path.map((s, i) => (evidence[i] ? CASE_STATES[s]! : null));
   // A few seconds without data inside an episode keep its state; a longer gap is unknown.
   for (let i = 0; i < n; ) {
