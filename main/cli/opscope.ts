@@ -28,6 +28,8 @@ const commands: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./commands/audit.js')).auditCommand,
   record: async () => (await import('./commands/record.js')).recordCommand,
   pacs: async () => (await import('./commands/pacs.js')).pacsCommand,
+  similar: async () => (await import('./commands/similar.js')).similarCommand,
+  search: async () => (await import('./commands/search.js')).searchCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
 };

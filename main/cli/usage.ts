@@ -27,6 +27,8 @@ export const USAGE = {
   pacs:
     'opscope pacs search [--patient ID] [--name NAME] [--date YYYYMMDD[-YYYYMMDD]] [--modality ES]... [--json]\n' +
     '  opscope pacs get <StudyInstanceUID> [--series UID] [--no-index] [--json] | opscope pacs send CLIP.mp4 [--json]',
+  similar: 'opscope similar <caseId> <seconds|HH:MM:SS> [--box X,Y,W,H] [--all-cases] [--limit N] [--json]',
+  search: 'opscope search "<query>" [--limit N] [--json]',
   doctor: 'opscope doctor [--json]',
   serve: 'opscope serve [--port N] [--open]',
 } as const;

@@ -35,6 +35,10 @@ import { Store } from './store/store.js';
 import { APP_VERSION } from './app/version.js';
 import { WorkerSupervisor, type WorkerLauncher } from './workers/worker-supervisor.js';
 import { setProcessCommandLog } from '../node/ffmpeg/command-log.js';
+import { SimilarService } from './similar/similar-service.js';
+import { similarHandlers } from './similar/handlers.js';
+import { LibrarySearch } from './search/search-service.js';
+import { searchHandlers } from './search/handlers.js';
 
 const BACKUP_CHECK_MS = 60 * 60 * 1000;
 
@@ -92,6 +96,10 @@ export class AppHost {
   readonly audit: AuditService;
   /** The hospital's PACS over DICOMweb (pacs.* calls), and the patients of cases read from DICOM. */
   readonly pacs: PacsService;
+  /** The picture index and finding similar moments (similar.* calls). */
+  readonly similar: SimilarService;
+  /** Searching the library by events and words (search.* calls). */
+  readonly search: LibrarySearch;
   readonly handlers: Handlers;
   private agentService: AgentService;
   private readonly backupTimer: NodeJS.Timeout;
@@ -149,6 +157,9 @@ export class AppHost {
       enqueueIndex: (caseId) => this.indexer.enqueue(caseId),
       actor: () => this.settings.actor(),
     });
+    // Built after indexing in the app; one-shot commands build it when asked.
+    this.similar = new SimilarService({ store: this.store, pictures: this.store.pictures, modelWorker: this.modelWorker, bus: this.bus, auto: opts.resumeIndexing === true });
+    this.search = new LibrarySearch(this.store, this.store.libraryText, this.views);
     this.agentService = createAgentService(this, opts.agent ?? defaultAgentWiring(this));
     this.handlers = this.makeHandlers();
     if (opts.resumeIndexing) for (const caseId of this.store.interruptedIndexCases()) this.indexer.enqueue(caseId);
@@ -217,6 +228,8 @@ export class AppHost {
       ...settingsHandlers(this.settings),
       ...auditHandlers(this.audit, this.settings, this.layout),
       ...pacsHandlers(this.pacs),
+      ...similarHandlers(this.similar),
+      ...searchHandlers(this.search),
     };
   }
 
@@ -225,6 +238,7 @@ export class AppHost {
     await this.pacs.close();
     await this.exports.close();
     await this.agentService.close();
+    await this.similar.close();
     await this.indexer.close();
     await Promise.all([this.worker.stop(), this.modelWorker.stop(), this.recordWorker.stop()]);
     clearInterval(this.backupTimer);

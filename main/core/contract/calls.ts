@@ -10,6 +10,7 @@ import { ActiveRecording, InterruptedRecording, RecordingChunkInput, RecordingEn
 import { Feedback, FeedbackInput, ReviewCounts, ReviewFilter, ReviewItem, TrainingSetResult } from './feedback-schemas.js';
 import { Bookmark, BookmarkAddInput, BookmarkUpdateInput } from './bookmark-schemas.js';
 import { CasePatient, PacsDone, PacsRetrieveInput, PacsSearchInput, PacsSearchResult, PacsSendResult } from './pacs-schemas.js';
+import { LibrarySearchInput, LibrarySearchResult, PictureIndexStatus, SimilarFindInput, SimilarResult } from './similar-schemas.js';
 
 const def = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const none = z.object({}).strict();
@@ -151,6 +152,19 @@ export const calls = {
   'pacs.cancel': def(z.object({ retrievalId: Id }).strict(), z.object({ canceled: z.boolean() })),
   /** Sends a de-identified teaching clip Opscope exported to the PACS (STOW-RS) as a DICOM video. */
   'pacs.send': def(z.object({ clip: UserPath }).strict(), PacsSendResult),
+
+  /** The case's picture index (embeddings of its keyframes): built after indexing, in the background. */
+  'similar.status': def(z.object({ caseId: Id }).strict(), PictureIndexStatus),
+  /** Builds (or resumes) the case's picture index; progress as `similar.progress`. */
+  'similar.build': def(z.object({ caseId: Id }).strict(), PictureIndexStatus),
+  /** Stops building it; what is embedded so far stays and the next build goes on from there. */
+  'similar.cancel': def(z.object({ caseId: Id }).strict(), PictureIndexStatus),
+  /** Resolves once the case's picture index is neither queued nor being built. */
+  'similar.wait': def(z.object({ caseId: Id }).strict(), PictureIndexStatus),
+  /** The moments that look like the frame at `time` (or a box of it), best first, in the case or the library. */
+  'similar.find': def(SimilarFindInput, SimilarResult),
+  /** Cases by events ("bleeding longer than 20 s") and words in questions, answers, comments and bookmark labels. */
+  'search.library': def(LibrarySearchInput, LibrarySearchResult),
 
   'settings.get': def(none, Settings),
   'settings.set': def(Settings.partial().strict(), Settings),

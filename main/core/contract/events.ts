@@ -4,6 +4,7 @@ import { AgentEventMessage } from './agent-schemas.js';
 import { ExportDone, ExportProgress } from './export-schemas.js';
 import { ActiveRecording, InterruptedRecording, RecordingEnded, RecordingProgress } from './recording-schemas.js';
 import { PacsDone, PacsProgress } from './pacs-schemas.js';
+import { PictureIndexStatus } from './similar-schemas.js';
 
 /** Everything the backend tells clients without being asked. */
 export const events = {
@@ -44,6 +45,8 @@ export const events = {
   'pacs.progress': PacsProgress,
   /** Once per retrieval: what was imported, what failed, or that it was canceled. */
   'pacs.done': PacsDone,
+  /** A case's picture index is being built (at most ~10 a second), or stopped, failed or finished. */
+  'similar.progress': z.object({ caseId: Id, status: PictureIndexStatus }),
 } as const;
 
 export type Events = typeof events;

@@ -5,6 +5,7 @@ export * from './feedback-schemas.js';
 export * from './bookmark-schemas.js';
 export * from './recording-schemas.js';
 export * from './pacs-schemas.js';
+export * from './similar-schemas.js';
 export * from './calls.js';
 export * from './events.js';
 export * from './api.js';

@@ -6,6 +6,8 @@ import { AgentStore } from '../agent/agent-repository.js';
 import { Backups, DAY_MS, DEFAULT_KEEP, openChecked, type StoreRecovery } from './backup.js';
 import { durably, openDatabase, type Db, type OpenOptions } from './db.js';
 import { BookmarkStore } from '../review/bookmark-repository.js';
+import { PictureIndexStore } from '../similar/similar-repository.js';
+import { LibraryTextStore } from '../search/search-repository.js';
 import { FeedbackStore } from '../review/feedback-repository.js';
 import type { CaseRow, IndexStateRow, PartRow } from './rows.js';
 
@@ -74,6 +76,10 @@ export class Store {
   readonly feedback: FeedbackStore;
   /** Moments clinicians marked in cases (written durably). */
   readonly bookmarks: BookmarkStore;
+  /** The picture index: embedded keyframes of each part (migration 009). */
+  readonly pictures: PictureIndexStore;
+  /** The library's words for search (FTS5, kept by triggers). */
+  readonly libraryText: LibraryTextStore;
 
   /** Automatic backups, when the owner asked for them (the app does; tests mostly do not). */
   readonly backups: Backups | null = null;
@@ -94,6 +100,8 @@ export class Store {
     this.agent = new AgentStore(this.db);
     this.feedback = new FeedbackStore(this.db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
     this.bookmarks = new BookmarkStore(this.db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
+    this.pictures = new PictureIndexStore(this.db);
+    this.libraryText = new LibraryTextStore(this.db);
     if (!opts.readonly) this.agent.markInterrupted();
     if (this.recovery) {
       const { reason, movedTo, restoredFrom } = this.recovery;

@@ -15,13 +15,13 @@ import { dirname, join } from 'node:path';
 import type * as tfCore from '@tensorflow/tfjs-core';
 import type * as tfLayers from '@tensorflow/tfjs-layers';
 import type { RgbFrame } from '../../core/signals/types.js';
+import { PICTURE_MODEL } from '../../core/similar/picture-model.js';
 import { readBundledModelArtifacts } from './model-files.js';
 
 /** Pictures are squeezed to this square: the model's stride of 32 needs a multiple of 32. */
 export const EMBED_SIDE = 224;
 /** Frames embedded together: batches keep the backend busy between calls. */
 export const EMBED_BATCH = 8;
-export const EMBED_MODEL = 'MobileNetV2 (ImageNet) from nsfwjs 4';
 const FEATURE_LAYER = 'flatten_1';
 
 const localRequire = createRequire(import.meta.url);
@@ -88,7 +88,7 @@ export class PictureEmbedder {
     if (!layer) throw new Error(`the picture model has no layer ${FEATURE_LAYER}`);
     const model = tfl.model({ inputs: full.inputs, outputs: layer.output as tfLayers.SymbolicTensor });
     const dim = (layer.outputShape as number[])[1]!;
-    return new PictureEmbedder(tf, model, { model: EMBED_MODEL, dim, side, backend, loadMs: Date.now() - began });
+    return new PictureEmbedder(tf, model, { model: PICTURE_MODEL, dim, side, backend, loadMs: Date.now() - began });
   }
 
   /** One raw feature vector per frame; every frame must be side x side RGB. */

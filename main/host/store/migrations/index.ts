@@ -6,6 +6,7 @@ import bookmarks from './005-bookmarks.js';
 import recordingGaps from './006-recording-gaps.js';
 import dicom from './007-dicom.js';
 import evidenceBoxes from './008-evidence-boxes.js';
+import pictureIndex from './009-picture-index.js';
 
 /** Numbered migrations; the database's user_version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -17,4 +18,5 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 6, name: 'recording-gaps', sql: recordingGaps },
   { version: 7, name: 'dicom', sql: dicom },
   { version: 8, name: 'evidence-boxes', sql: evidenceBoxes },
+  { version: 9, name: 'picture-index', sql: pictureIndex },
 ];

@@ -1,0 +1,367 @@
+/*
+ * The picture index and "find similar". Building: after a part is indexed, its keyframes (one
+ * every PICTURE_SPACING seconds at most) are embedded in the model worker a chunk at a time; each
+ * chunk is stored when done, so a canceled or interrupted build resumes where it stopped, and a
+ * recording's new segments are embedded as they are indexed. Finding: the frame (or box) asked
+ * about is embedded, every keyframe in scope is scored on its sketch, the best candidates again
+ * on their full vectors, and consecutive similar keyframes of a case are merged into windows.
+ */
+
+import { isCanceled, OpscopeError } from '../../core/errors.js';
+import type { PictureIndexState, PictureIndexStatus, SimilarBox, SimilarMoment, SimilarResult } from '../../core/contract/similar-schemas.js';
+import { SKETCH_DIM, encodeEmbedding, similarity, type StoredEmbedding } from '../../core/similar/embedding-codec.js';
+import { PICTURE_MODEL, PICTURE_SPACING } from '../../core/similar/picture-model.js';
+import { mergeWindows, scanScores, topIndices, withoutMoment, type Hit } from '../../core/similar/similar-ranking.js';
+import { round3 } from '../../core/round.js';
+import { timelineOf } from '../cases/case-views.js';
+import type { EventBus } from '../event-bus.js';
+import { chunkPlan, displaySize } from '../index/index-service.js';
+import type { Store } from '../store/store.js';
+import type { PartRow } from '../store/rows.js';
+import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+import type { PackedSketches, PictureIndexStore } from './similar-repository.js';
+
+/** Keyframes with sparse keyframes are read from every frame instead (as the index does). */
+const SPARSE_KEYFRAMES = 4;
+/** Candidates read in full after the sketch scan, at least. */
+const RERANK = 400;
+/** A keyframe is "like" the question when it scores this many deviations above the scope's mean. */
+const SIMILAR_Z = 1;
+/** Keyframes further apart than this are separate moments even when adjacent. */
+const MAX_GAP = 3 * PICTURE_SPACING;
+
+export interface SimilarDeps {
+  store: Store;
+  pictures: PictureIndexStore;
+  modelWorker: WorkerSupervisor;
+  bus: EventBus;
+  /** Build each case's picture index once its parts are indexed (the app does; one-shot commands do not). */
+  auto: boolean;
+}
+
+interface CaseSketches {
+  packed: PackedSketches;
+  /** Case seconds of each row. */
+  caseTimes: Float64Array;
+}
+
+export interface RankOptions {
+  caseId: string;
+  /** The moment asked from (left out of the answer); null for none. */
+  time: number | null;
+  scope: 'case' | 'all';
+  limit: number;
+}
+
+function isDense(p: PartRow): boolean {
+  return p.keyframe_interval === null || p.keyframe_interval > SPARSE_KEYFRAMES;
+}
+
+export class SimilarService {
+  private readonly queue: string[] = [];
+  private readonly running = new Map<string, AbortController>();
+  private readonly outcome = new Map<string, { state: PictureIndexState; message: string | null }>();
+  private readonly progress = new Map<string, number>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly cache = new Map<string, CaseSketches>();
+  private readonly seenDone = new Map<string, number>();
+  private pumping: Promise<void> = Promise.resolve();
+  private active = false;
+  private closing = false;
+  private readonly off: () => void;
+
+  constructor(private readonly d: SimilarDeps) {
+    this.off = d.bus.on('index.progress', ({ caseId }) => {
+      if (!this.d.auto) return;
+      // A part newly indexed (a recording's segment too) is a part to embed.
+      const done = this.indexedParts(caseId).length;
+      if (done === (this.seenDone.get(caseId) ?? 0)) return;
+      this.seenDone.set(caseId, done);
+      if (this.status(caseId).state !== 'done') this.enqueue(caseId);
+    });
+    if (d.auto) {
+      for (const c of d.store.listCases()) {
+        const s = this.status(c.id);
+        if (s.parts > 0 && s.state !== 'done' && s.partsDone < s.parts && this.indexedParts(c.id).length > 0) this.enqueue(c.id);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.off();
+    this.queue.length = 0;
+    for (const c of this.running.values()) c.abort();
+    await this.pumping;
+  }
+
+  private indexedParts(caseId: string): PartRow[] {
+    const done = new Set(this.d.store.indexStates(caseId).filter((s) => s.state === 'done').map((s) => s.part_id));
+    return this.d.store.partsOf(caseId).filter((p) => done.has(p.id));
+  }
+
+  status(caseId: string): PictureIndexStatus {
+    if (!this.d.store.getCase(caseId)) throw new OpscopeError('not-found', `No case ${caseId}.`);
+    const parts = this.d.store.partsOf(caseId);
+    const summary = this.d.pictures.summary(parts.map((p) => p.id));
+    let frames = 0;
+    let chunks = 0;
+    let total = 0;
+    let partsDone = 0;
+    let model: string | null = null;
+    for (const p of parts) {
+      const plan = chunkPlan(p.duration).length;
+      total += plan;
+      const s = summary.get(p.id);
+      if (!s) continue;
+      frames += s.frames;
+      chunks += Math.min(plan, s.chunks);
+      model = s.model;
+      if (s.chunks >= plan) partsDone++;
+    }
+    const progress = total === 0 ? 0 : Math.min(1, chunks / total);
+    const running = this.running.has(caseId);
+    const queued = this.queue.includes(caseId);
+    const last = this.outcome.get(caseId);
+    let state: PictureIndexState;
+    if (running) state = 'running';
+    else if (queued) state = 'pending';
+    else if (parts.length > 0 && partsDone === parts.length) state = 'done';
+    else if (last && last.state !== 'done') state = last.state;
+    else if (frames === 0) state = 'none';
+    else state = last?.state === 'done' ? 'done' : 'canceled';
+    return {
+      caseId,
+      state,
+      progress: running ? Math.max(progress, this.progress.get(caseId) ?? 0) : progress,
+      frames,
+      parts: parts.length,
+      partsDone,
+      message: state === 'failed' || state === 'canceled' ? (last?.message ?? null) : null,
+      model,
+    };
+  }
+
+  /** Queues the case's picture index (parts already embedded are skipped). */
+  enqueue(caseId: string): PictureIndexStatus {
+    if (!this.d.store.getCase(caseId)) throw new OpscopeError('not-found', `No case ${caseId}.`);
+    if (!this.closing && !this.running.has(caseId) && !this.queue.includes(caseId)) {
+      this.queue.push(caseId);
+      if (!this.active) this.pumping = this.pump();
+    }
+    this.emit(caseId);
+    return this.status(caseId);
+  }
+
+  cancel(caseId: string): PictureIndexStatus {
+    const i = this.queue.indexOf(caseId);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      this.outcome.set(caseId, { state: 'canceled', message: 'Canceled' });
+      this.settle(caseId);
+    }
+    this.running.get(caseId)?.abort();
+    this.emit(caseId);
+    return this.status(caseId);
+  }
+
+  /** Resolves once the case's build is neither queued nor running. */
+  whenIdle(caseId: string): Promise<PictureIndexStatus> {
+    if (!this.queue.includes(caseId) && !this.running.has(caseId)) return Promise.resolve(this.status(caseId));
+    return new Promise((resolve) => {
+      const list = this.waiters.get(caseId) ?? [];
+      list.push(() => resolve(this.status(caseId)));
+      this.waiters.set(caseId, list);
+    });
+  }
+
+  private settle(caseId: string) {
+    const list = this.waiters.get(caseId) ?? [];
+    this.waiters.delete(caseId);
+    for (const w of list) w();
+  }
+
+  private lastEmit = new Map<string, number>();
+
+  private emit(caseId: string, throttle = false) {
+    const now = Date.now();
+    if (throttle && now - (this.lastEmit.get(caseId) ?? 0) < 100) return;
+    this.lastEmit.set(caseId, now);
+    if (!this.d.store.getCase(caseId)) return;
+    this.d.bus.emit('similar.progress', { caseId, status: this.status(caseId) });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.active) return;
+    this.active = true;
+    try {
+      for (let caseId = this.queue.shift(); caseId !== undefined; caseId = this.queue.shift()) {
+        const controller = new AbortController();
+        this.running.set(caseId, controller);
+        try {
+          await this.build(caseId, controller.signal);
+          this.outcome.set(caseId, { state: 'done', message: null });
+        } catch (err) {
+          if (!this.closing && this.d.store.getCase(caseId)) {
+            const canceled = isCanceled(err) || controller.signal.aborted;
+            this.outcome.set(caseId, { state: canceled ? 'canceled' : 'failed', message: canceled ? 'Canceled' : err instanceof Error ? err.message : String(err) });
+          }
+        } finally {
+          this.running.delete(caseId);
+          this.progress.delete(caseId);
+          this.emit(caseId);
+          this.settle(caseId);
+        }
+      }
+    } finally {
+      this.active = false;
+    }
+  }
+
+  private async build(caseId: string, signal: AbortSignal): Promise<void> {
+    const parts = this.indexedParts(caseId);
+    const plans = parts.map((p) => ({ part: p, chunks: chunkPlan(p.duration), done: this.d.pictures.chunksDone(p.id, PICTURE_MODEL) }));
+    const total = plans.reduce((s, p) => s + p.chunks.length, 0);
+    let finished = plans.reduce((s, p) => s + p.done.size, 0);
+    for (const { part, chunks, done } of plans) {
+      for (let k = 0; k < chunks.length; k++) {
+        if (done.has(k)) continue;
+        if (signal.aborted || this.closing) throw new OpscopeError('canceled', 'Canceled.');
+        const { from, to } = chunks[k]!;
+        const r = await this.d.modelWorker.run(
+          'pictureEmbed',
+          {
+            path: part.path,
+            codec: part.codec,
+            sourceWidth: displaySize(part).w,
+            denseSampling: isDense(part),
+            frames: { kind: 'keyframes', from, to, spacing: PICTURE_SPACING, last: k === chunks.length - 1 },
+          },
+          {
+            signal,
+            onProgress: (pr) => {
+              this.progress.set(caseId, (finished + pr.fraction) / Math.max(1, total));
+              this.emit(caseId, true);
+            },
+          },
+        );
+        if (r.model !== PICTURE_MODEL) throw new OpscopeError('internal', `The model worker embedded with "${r.model}", not "${PICTURE_MODEL}".`);
+        if (!this.d.store.getPart(part.id)) return; // the case was deleted meanwhile
+        const rows = Array.from(r.times, (time, i) => ({ time, ...encodeEmbedding(r.vectors.subarray(i * r.dim, (i + 1) * r.dim)) }));
+        this.d.pictures.saveChunk(part.id, k, PICTURE_MODEL, from, to, rows);
+        this.cache.delete(caseId);
+        finished++;
+        this.progress.set(caseId, finished / Math.max(1, total));
+        this.emit(caseId, true);
+      }
+    }
+  }
+
+  /** The embedding of the frame shown at case time `time` (or of a box of it). */
+  async embedMoment(caseId: string, time: number, box: SimilarBox | undefined, signal?: AbortSignal): Promise<StoredEmbedding> {
+    const parts = this.d.store.partsOf(caseId);
+    if (parts.length === 0) throw new OpscopeError('not-found', `No case ${caseId}.`);
+    const timeline = timelineOf(parts);
+    if (time > timeline.duration + 1e-6) throw new OpscopeError('invalid-input', `${round3(time)} s is past the end of the case (${round3(timeline.duration)} s).`);
+    const pos = timeline.locate(time);
+    const part = parts[pos.index]!;
+    if (box) {
+      const { w, h } = displaySize(part);
+      if (box[0] + box[2] > w + 0.5 || box[1] + box[3] > h + 0.5) {
+        throw new OpscopeError('invalid-input', `The box ${box.join(',')} reaches past the ${w}x${h} picture.`);
+      }
+    }
+    const r = await this.d.modelWorker.run(
+      'pictureEmbed',
+      { path: part.path, codec: part.codec, sourceWidth: displaySize(part).w, denseSampling: isDense(part), frames: { kind: 'at', seek: pos.offset, ...(box ? { box } : {}) } },
+      signal ? { signal } : {},
+    );
+    return encodeEmbedding(r.vectors);
+  }
+
+  /** The moments that look like the frame at `time` of the case. */
+  async find(input: { caseId: string; time: number; box?: SimilarBox | undefined; scope: 'case' | 'all'; limit: number }, signal?: AbortSignal): Promise<SimilarResult> {
+    const c = this.d.store.getCase(input.caseId);
+    if (!c) throw new OpscopeError('not-found', `No case ${input.caseId}.`);
+    const own = this.status(input.caseId);
+    if (own.frames === 0) {
+      throw new OpscopeError('unavailable', `The case "${c.name}" has no picture index yet (${own.state === 'running' || own.state === 'pending' ? 'it is being built' : 'build it first'}).`);
+    }
+    const query = await this.embedMoment(input.caseId, input.time, input.box, signal);
+    return this.rank(query, { caseId: input.caseId, time: input.time, scope: input.scope, limit: input.limit });
+  }
+
+  private sketchesOf(caseId: string): CaseSketches {
+    let s = this.cache.get(caseId);
+    if (!s) {
+      const parts = this.d.store.partsOf(caseId);
+      const timeline = timelineOf(parts);
+      const packed = this.d.pictures.sketches(parts.map((p) => p.id), SKETCH_DIM);
+      const caseTimes = Float64Array.from(packed.times, (t, i) => timeline.toCaseTime(packed.partIds[i]!, t));
+      s = { packed, caseTimes };
+      this.cache.set(caseId, s);
+    }
+    return s;
+  }
+
+  /** Ranks the library's keyframes against an embedding (the part of `find` after the query is embedded). */
+  rank(query: StoredEmbedding, o: RankOptions): SimilarResult {
+    const began = performance.now();
+    const cases = o.scope === 'case' ? this.d.store.listCases().filter((c) => c.id === o.caseId) : this.d.store.listCases();
+    const missing: SimilarResult['missing'] = [];
+    const scored: { caseId: string; name: string; s: CaseSketches; scores: Float32Array }[] = [];
+    let frames = 0;
+    let sum = 0;
+    let sum2 = 0;
+    for (const c of cases) {
+      const s = this.sketchesOf(c.id);
+      const n = s.packed.ids.length;
+      if (n === 0) {
+        missing.push({ caseId: c.id, caseName: c.name, state: this.status(c.id).state });
+        continue;
+      }
+      const scores = scanScores(query.sketch.q, query.sketch.scale, s.packed.sketches, s.packed.scales, n);
+      for (let i = 0; i < n; i++) {
+        sum += scores[i]!;
+        sum2 += scores[i]! * scores[i]!;
+      }
+      frames += n;
+      scored.push({ caseId: c.id, name: c.name, s, scores });
+    }
+    const mean = frames > 0 ? sum / frames : 0;
+    const sd = frames > 0 ? Math.sqrt(Math.max(0, sum2 / frames - mean * mean)) : 0;
+
+    // The best candidates over every case on the sketches, then their full vectors.
+    const m = Math.max(RERANK, o.limit * 40);
+    const pool: { k: number; i: number; score: number }[] = [];
+    scored.forEach((x, k) => {
+      for (const i of topIndices(x.scores, m)) pool.push({ k, i, score: x.scores[i]! });
+    });
+    pool.sort((a, b) => b.score - a.score);
+    const candidates = pool.slice(0, m);
+    const full = this.d.pictures.vectors(candidates.map((c) => scored[c.k]!.s.packed.ids[c.i]!));
+    const exact = candidates
+      .map((c) => {
+        const x = scored[c.k]!;
+        const v = full.get(x.s.packed.ids[c.i]!);
+        return { caseId: x.caseId, index: c.i, time: round3(x.s.caseTimes[c.i]!), score: v ? similarity(query.vector, v) : c.score };
+      })
+      .sort((a, b) => b.score - a.score);
+    // Similar: well above what the scope usually scores (sketch scores estimate the same cosines).
+    const floor = mean + SIMILAR_Z * sd;
+    const hits: Hit[] = exact.filter((h, i) => h.score >= floor || i < o.limit);
+    const times = new Map(scored.map((x) => [x.caseId, x.s.caseTimes] as const));
+    const names = new Map(scored.map((x) => [x.caseId, x.name] as const));
+    let windows = mergeWindows(hits, (id) => times.get(id)!, { maxGap: MAX_GAP, tail: PICTURE_SPACING });
+    if (o.time !== null) windows = withoutMoment(windows, o.caseId, o.time);
+    const moments: SimilarMoment[] = windows.slice(0, o.limit).map((w) => ({
+      caseId: w.caseId,
+      caseName: names.get(w.caseId) ?? '',
+      start: round3(w.start),
+      end: round3(w.end),
+      score: Math.round(w.score * 1000) / 1000,
+      time: round3(w.time),
+    }));
+    return { moments, searched: { cases: scored.length, frames, ms: Math.round((performance.now() - began) * 10) / 10 }, missing, model: PICTURE_MODEL };
+  }
+}
