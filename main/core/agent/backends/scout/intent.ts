@@ -73,6 +73,7 @@ const EVENT_PATTERNS: Record<EventKind, RegExp[]> = {
     /\b(leav\w*|exit\w*) (of )?(the )?(body|patient|abdomen|cavity)\b/,
     /\b(scope|camera|laparoscope|endoscope|optic)s? (\w+ )?(back in|back inside|reinserted|re inserted|re entered|returns?|returned|comes back|came back)\b/,
     /\breinsert\w* (of )?(the )?(scope|camera|laparoscope|endoscope|optic)/,
+    /\b(scope|camera|laparoscope|endoscope|optic) (withdrawal|removal|extraction|exit)\b/,
   ],
   idle: [
     /\bpaus\w*/,

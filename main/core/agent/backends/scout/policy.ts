@@ -6,7 +6,7 @@
  */
 
 import type { TrackName } from '../../../contract/schemas.js';
-import type { FrameSignals, Observation, TurnContext } from '../../engine/types.js';
+import type { FrameRef, FrameSignals, Observation, TurnContext } from '../../engine/types.js';
 import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
 import { coverageOf, describe, medianOf, type Candidate } from './candidates.js';
@@ -380,10 +380,68 @@ function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
   return notes;
 }
 
+/*
+ * What the vision model saw decides where the camera was: people, a face, furniture or screens are
+ * a room; an abdomen shows none. Scores below this are too unsure to count.
+ */
+const DETECTION_SCORE = 0.4;
+const ROOM_OBJECTS = new Set(['person', 'face', 'chair', 'couch', 'bed', 'dining table', 'tv', 'laptop', 'keyboard', 'mouse', 'cell phone', 'book', 'clock', 'potted plant', 'refrigerator', 'sink', 'bottle', 'cup']);
+
+interface Verdict {
+  keep: boolean;
+  /** What the frames showed, for the answer; null when they were not checked. */
+  note: string | null;
+  /** The vision model ran on none of this window's frames. */
+  unchecked: boolean;
+}
+
+/** The frames looked at for one target, with what the vision model found on each (when it ran). */
+function framesLooked(plan: Plan, ctx: TurnContext, target: number): FrameRef[] {
+  const out: FrameRef[] = [];
+  plan.actions.forEach((a, i) => {
+    const obs = ctx.steps[i]?.observation;
+    if (a.target !== target || !obs) return;
+    if (obs.kind === 'crop') out.push(...obs.frames);
+    else if (obs.kind === 'frame') out.push(obs.frame);
+  });
+  return out;
+}
+
+function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Verdict {
+  const frames = framesLooked(plan, ctx, target).filter((x) => x.time >= f.start - 0.05 && x.time <= f.end + 0.05);
+  const checked = frames.filter((x) => x.detections !== undefined);
+  if (checked.length === 0) return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
+  const room = checked.map((x) => (x.detections ?? []).filter((d) => d.score >= DETECTION_SCORE && ROOM_OBJECTS.has(d.label)));
+  const showing = room.filter((r) => r.length > 0).length;
+  const best = room.flat().sort((a, b) => b.score - a.score)[0];
+  const what = best ? `${best.label} ${best.score.toFixed(2)}` : '';
+  const at = `${clock(f.start)}–${clock(f.end)}`;
+  if (plan.intent.event === 'outOfBody') {
+    return showing > 0
+      ? { keep: true, note: `The vision model sees the room on ${showing} of ${checked.length} frames at ${at} (${what}).`, unchecked: false }
+      : { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, so the camera is inside.`, unchecked: false };
+  }
+  // Smoke, bleeding and pauses happen inside: frames of a room say the camera was out.
+  return showing * 2 > checked.length
+    ? { keep: false, note: `The stretch at ${at} is left out: the vision model sees a room on ${showing} of ${checked.length} frames (${what}), so the camera was outside the patient.`, unchecked: false }
+    : { keep: true, note: null, unchecked: false };
+}
+
 function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Framing): BackendStep {
-  const findings = plan.targets.map((_, i) => refine(plan, ctx, i));
+  const refined = plan.targets.map((_, i) => refine(plan, ctx, i));
+  const verdicts = refined.map((f, i) => verdictOf(plan, ctx, i, f));
+  const findings = refined.filter((_, i) => verdicts[i]!.keep);
+  const seen = verdicts.flatMap((v) => (v.note ? [v.note] : []));
+  if (plan.intent.event === 'outOfBody' && verdicts.some((v) => v.unchecked)) {
+    seen.push('The vision model did not run on the frames looked at (it is not available), so where the camera was is decided from the tracks alone.');
+  }
+  if (findings.length === 0) {
+    const thought = say(ctx, [...lead, 'The frames contradict the tracks; answering that nothing is there.']);
+    return answerStep(thought, { text: [notSeenText(plan.intent.event, plan.states, plan.scope), ...seen].join(' '), evidence: [] });
+  }
   const evidence = findings.map((f) => evidenceFor(plan.intent.event, f));
-  const notes: string[] = edgeNotes(plan, findings);
+  const notes: string[] = [...seen, ...edgeNotes(plan, findings)];
+  if (verdicts.some((v) => v.unchecked)) lead.push('The frames carry no detections (the vision model is not available), so I decide from the tracks alone.');
   if (plan.intent.context) {
     notes.push(
       plan.scope
@@ -401,7 +459,8 @@ function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Fram
   }
   const first = findings[0];
   const leadText = first ? framing.lead(first) : [];
-  const text = [...leadText, answerText(plan.intent, findings, plan.candidates.length, plan.scope), ...framing.notes, ...notes].join(' ');
+  const total = plan.candidates.length - (refined.length - findings.length);
+  const text = [...leadText, answerText(plan.intent, findings, total, plan.scope), ...framing.notes, ...notes].join(' ');
   const thought = say(ctx, [...lead, ctx.final ? 'The budget is spent; answering with what I have.' : 'Answering.']);
   return answerStep(thought, { text, evidence: [...evidence, ...framing.evidence] });
 }
@@ -478,8 +537,8 @@ function frame(intent: EventIntent, ctx: TurnContext, states: CaseStates): Frame
       scope: within,
       framing: {
         lead: (f) => {
-          const gap = r.direction === 'after' ? f.start - time : time - f.start;
-          return [`${span(Math.abs(gap))} ${r.direction === 'after' ? 'after' : 'before'} ${since} at ${clock(time)}:`];
+          const gap = Math.abs(r.direction === 'after' ? f.start - time : time - f.start);
+          return [`The ${WORDS[plain.event].episode} starts ${span(gap)} ${r.direction === 'after' ? 'after' : 'before'} ${since} (${clock(time)}).`];
         },
         notes: [`${capitalised(anchor.name)} is from ${clock(anchor.start)} to ${clock(anchor.end)}.`],
         evidence: [anchorEvidence],
