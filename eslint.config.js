@@ -24,6 +24,18 @@ export default tseslint.config(
     },
   },
   {
+    // Only the store opens the database and holds its connection (store/test-door.ts is for tests);
+    // a repository may name the connection's type (better: WritableDB / ReadableDB from store/db.ts).
+    files: ['main/**/*.ts'],
+    ignores: ['main/host/store/**', 'main/core/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['better-sqlite3'], allowTypeImports: true }, { group: ['**/store/test-door*'] }] },
+      ],
+    },
+  },
+  {
     // Pure logic runs in every process: no Node, Electron or DOM.
     files: ['main/core/**/*.ts'],
     rules: {

@@ -53,6 +53,7 @@ import { Store } from '../../main/host/store/store.js';
 import { testHost } from '../support/host.js';
 import { syntheticVideo } from '../support/media.js';
 import { benchRecord, delayStats, type RecordFigures } from './record.js';
+import { rawDb } from '../support/raw-db.js';
 
 const minutes = Number(process.env.OPSCOPE_BENCH_MINUTES ?? 20);
 const FRAME_SAMPLES = 50;
@@ -128,7 +129,7 @@ interface ExportFigures {
 async function benchExport(host: AppHost, caseId: string, duration: number, dir: string): Promise<ExportFigures> {
   mkdirSync(dir, { recursive: true });
   const start = Math.max(0, Math.min(duration - CLIP_SECONDS, duration * 0.2 - 10));
-  const row = host.store.db
+  const row = rawDb(host.store)
     .prepare(
       `SELECT e.id FROM evidence e JOIN runs r ON r.id = e.run_id JOIN questions q ON q.id = r.question_id
        JOIN conversations c ON c.id = q.conversation_id WHERE c.case_id = ? ORDER BY e.rank LIMIT 1`,
@@ -444,7 +445,7 @@ function fillStore(store: Store, cases: number): { caseId: string; runSeconds: n
   let k = 0;
   const ids: string[] = [];
   const toReview: { id: string; rank: number }[] = [];
-  store.db.transaction(() => {
+  store.inOneTransaction(() => {
     for (let c = 0; c < cases; c++) {
       const caseId = store.createCase(`Bench case ${c + 1}`, []).caseId;
       ids.push(caseId);
@@ -462,7 +463,7 @@ function fillStore(store: Store, cases: number): { caseId: string; runSeconds: n
         for (const e of record.evidence) if ((k * 2 + e.rank) % Math.round(1 / REVIEWED_SHARE) === 0) toReview.push(e);
       }
     }
-  })();
+  });
   const t1 = performance.now();
   for (const e of toReview) store.feedback.add({ evidenceId: e.id, verdict: e.rank === 1 ? 'correct' : 'incorrect', reviewer: 'bench' });
   return {

@@ -10,6 +10,7 @@ import type { NewPart } from '../../main/host/store/store.js';
 import { tempHome } from '../support/cli.js';
 import { testHost } from '../support/host.js';
 import { answer, FakeTools, hang, ScriptedBackend, tool, type ScriptEntry } from '../unit/agent/scripted-backend.js';
+import { rawDb } from '../support/raw-db.js';
 
 const DURATION = 1200;
 
@@ -212,7 +213,7 @@ describe('agent service over the host', () => {
     await ask({});
     await nextEvent('tool-result');
     await host.call('cases.delete', { caseId });
-    expect(host.store.db.prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
+    expect(rawDb(host.store).prepare('SELECT count(*) AS n FROM runs').get()).toEqual({ n: 0 });
   });
 
   it('uses the backend and budget from the settings when a question names none', async () => {

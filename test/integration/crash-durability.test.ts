@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../main/host/store/store.js';
 import { ROOT, tempHome } from '../support/cli.js';
 import { mulberry32 as random } from '../../main/core/random.js';
+import { rawDb } from '../support/raw-db.js';
 
 const RUNS = 100;
 
@@ -74,20 +75,20 @@ describe('a process killed while writing 100 runs and their reviews', () => {
 
     const store = new Store(file);
     try {
-      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(store.db.pragma('foreign_key_check')).toEqual([]);
+      expect(store.integrityCheck().integrity).toBe('ok');
+      expect(store.integrityCheck().foreignKeyProblems).toBe(0);
       for (const { feedbackId, runId } of killed.acks) {
-        const row = store.db.prepare('SELECT f.id, e.run_id FROM feedback f JOIN evidence e ON e.id = f.evidence_id WHERE f.id = ?').get(feedbackId) as
+        const row = rawDb(store).prepare('SELECT f.id, e.run_id FROM feedback f JOIN evidence e ON e.id = f.evidence_id WHERE f.id = ?').get(feedbackId) as
           | { id: string; run_id: string }
           | undefined;
         expect(row, `acknowledged review ${feedbackId}`).toEqual({ id: feedbackId, run_id: runId });
       }
-      const reviews = (store.db.prepare('SELECT COUNT(*) AS n FROM feedback').get() as { n: number }).n;
+      const reviews = (rawDb(store).prepare('SELECT COUNT(*) AS n FROM feedback').get() as { n: number }).n;
       // At most the review being written when the kill came is more than was acknowledged.
       expect(reviews).toBeGreaterThanOrEqual(killed.acks.length);
       expect(reviews).toBeLessThanOrEqual(killed.acks.length + 1);
       // Each review wrote its audit row in its own transaction.
-      expect(store.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'feedback.add'").get()).toEqual({ n: reviews });
+      expect(rawDb(store).prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'feedback.add'").get()).toEqual({ n: reviews });
     } finally {
       store.close();
     }

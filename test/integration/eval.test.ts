@@ -13,6 +13,7 @@ import { pngSize } from '../../main/node/png.js';
 import { BIN, json, ROOT, runCli, tempHome } from '../support/cli.js';
 import { testHost } from '../support/host.js';
 import { decodeRgb, syntheticVideo } from '../support/media.js';
+import { rawDb } from '../support/raw-db.js';
 
 /*
  * `opscope eval` on a small generated set: two 60 s recordings with four questions each, made by
@@ -32,7 +33,7 @@ describe('evaluating a backend on a bench file', () => {
   /** Lines of `bench` that are questions about a video that exists. */
   let answerable: number;
 
-  const runsStored = () => (host.store.db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+  const runsStored = () => (rawDb(host.store).prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
 
   beforeAll(async () => {
     home = tempHome('opscope-eval-');

@@ -14,6 +14,7 @@ import { decodeFrameCode } from '../../main/node/synthetic/index.js';
 import { json, runCli, tempHome } from '../support/cli.js';
 import { importCase, testHost } from '../support/host.js';
 import { frameTimestamps, syntheticVideo } from '../support/media.js';
+import { rawDb } from '../support/raw-db.js';
 
 /** Part A: 25 fps with sound and a creation time; part B: 30 fps, silent. Both carry frame codes. */
 const SPEC_A = {
@@ -69,7 +70,7 @@ const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k)
 
 /** A question, a run and its evidence, as the agent store keeps them. */
 function addEvidence(host: AppHost, caseId: string, items: { start: number; end: number; frames: number[]; claim: string; corrected?: [number, number] }[]): string[] {
-  const db = host.store.db;
+  const db = rawDb(host.store);
   const tag = Math.random().toString(36).slice(2, 10);
   const conv = `conv${tag}`;
   const q = `ques${tag}`;

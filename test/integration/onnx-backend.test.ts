@@ -159,7 +159,7 @@ describe('onnx backend: a local vision-language model in the model worker', () =
     useModel('answer');
     const again = await ask();
     expect(again.done.state).toBe('answered');
-    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(host.store.integrityCheck().integrity).toBe('ok');
   });
 
   it('refuses a folder that holds no vision-language model, saying so in the run', async () => {

@@ -13,6 +13,7 @@ import { Store } from '../../main/host/store/store.js';
 import { migrations } from '../../main/host/store/migrations/index.js';
 import { runCli, tempHome } from '../support/cli.js';
 import { fakePart } from '../support/feedback.js';
+import { rawDb } from '../support/raw-db.js';
 
 const noWorker = () => {
   throw new Error('no worker in this test');
@@ -68,12 +69,12 @@ describe('a damaged database is restored from the automatic backup', () => {
       const info = h.info();
       expect(info.storeRecovery).toMatchObject({ restoredFrom: expect.stringContaining('backups'), message: expect.stringMatching(/damaged.*backup of .* was restored/) });
       expect(h.store.listCases()).toHaveLength(300);
-      expect(h.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(h.store.integrityCheck().integrity).toBe('ok');
       // The damaged file is kept, whole, beside the database.
       const moved = info.storeRecovery!.movedTo;
       expect(existsSync(moved)).toBe(true);
       expect(statSync(moved).size).toBe(size);
-      expect(h.store.db.prepare("SELECT actor, detail_json FROM audit_log WHERE action = 'store.recover'").all()).toHaveLength(1);
+      expect(rawDb(h.store).prepare("SELECT actor, detail_json FROM audit_log WHERE action = 'store.recover'").all()).toHaveLength(1);
       // And the window's banner reads it from app.info.
       expect(await h.call('app.info', {})).toMatchObject({ storeRecovery: { movedTo: moved } });
     } finally {
@@ -134,7 +135,7 @@ describe('automatic backups', () => {
     const store = new Store(join(home, 'opscope.db'));
     store.createCase('One', [fakePart('a.mp4', 10)]);
     const dir = join(home, 'backups');
-    const backups = new Backups(store.db, { dir, keep: 7, maxAgeMs: DAY_MS });
+    const backups = new Backups(rawDb(store), { dir, keep: 7, maxAgeMs: DAY_MS });
     const t0 = Date.UTC(2026, 0, 1, 8);
     expect(await backups.maybe(false, new Date(t0))).not.toBeNull();
     expect(backupDue(backups.policy, t0 + DAY_MS - 1)).toBe(false);
@@ -154,14 +155,14 @@ describe('automatic backups', () => {
   it('are taken after the schema is migrated', async () => {
     const file = join(home, 'opscope.db');
     const old = new Store(file);
-    old.db.pragma('user_version = 2');
-    old.db.exec('DROP TRIGGER feedback_current; DROP TRIGGER feedback_no_delete; DROP TRIGGER feedback_no_update; DROP TABLE feedback; DROP TABLE recording_gaps; DROP TABLE recordings; DROP TABLE bookmarks; DROP TABLE case_patients; DROP TABLE dicom_parts; ALTER TABLE evidence DROP COLUMN boxes_json;');
+    rawDb(old).pragma('user_version = 2');
+    rawDb(old).exec('DROP TRIGGER feedback_current; DROP TRIGGER feedback_no_delete; DROP TRIGGER feedback_no_update; DROP TABLE feedback; DROP TABLE recording_gaps; DROP TABLE recordings; DROP TABLE bookmarks; DROP TABLE case_patients; DROP TABLE dicom_parts; ALTER TABLE evidence DROP COLUMN boxes_json;');
     old.close();
     const dir = join(home, 'backups');
     const store = new Store(file, { backups: { dir } });
     await store.backups!.idle();
     expect(listBackups(dir)).toHaveLength(1);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
+    expect(rawDb(store).pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
     store.close();
   });
 });

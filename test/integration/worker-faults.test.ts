@@ -56,7 +56,7 @@ describe('index survives a worker crash and an interruption', () => {
     const done = (await host.call('cases.get', { caseId })) as CaseDetail;
     expect(done.index.state).toBe('done');
     expect(host.store.tracks(partId).size).toBe(6);
-    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(host.store.integrityCheck().integrity).toBe('ok');
   });
 
   it('resumes an interrupted index without redoing finished chunks', async () => {
@@ -142,7 +142,7 @@ describe('asking and exporting survive a worker crash', () => {
     const retry = await ask();
     expect(retry.state).toBe('answered');
     expect(retry.record.evidence.length).toBeGreaterThan(0);
-    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(host.store.integrityCheck().integrity).toBe('ok');
   }, 300_000);
 
   it('an export whose worker is killed fails with the reason and leaves nothing; the retry writes the clip', async () => {
@@ -170,6 +170,6 @@ describe('asking and exporting survive a worker crash', () => {
     const ok = await exportOnce();
     expect(ok.error).toBeNull();
     expect(existsSync(out)).toBe(true);
-    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(host.store.integrityCheck().integrity).toBe('ok');
   }, 300_000);
 });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Conversation, RunState, StoredEvidence, StoredQuestion, StoredRun } from '../../core/contract/agent-schemas.js';
 import type { AgentBudget, ConversationTurn, RunRecord, StepRecord } from '../../core/agent/engine/index.js';
 import { newId } from '../../node/ids.js';
-import type { Db } from '../store/db.js';
+import { readable, type ReadableDB, type WritableDB } from '../store/db.js';
 import type { ConversationRow, EvidenceRow, QuestionRow, RunRow, StepRow } from './agent-rows.js';
 
 export interface RunStart {
@@ -32,6 +32,21 @@ export interface RunEnding {
   state?: RunState;
   /** Replaces the record's error (with `state`). */
   error?: string | null;
+}
+
+/** An evidence item as an export uses it: the window to cut (corrected when it was) and its context. */
+export interface EvidenceItem {
+  id: string;
+  runId: string;
+  start: number;
+  end: number;
+  corrected: boolean;
+  frames: number[];
+  claim: string;
+  status: string;
+  question: string;
+  answer: string | null;
+  caseId: string;
 }
 
 export const INTERRUPTED_ERROR = 'Opscope stopped before this run finished.';
@@ -64,7 +79,10 @@ export class AgentStore {
   /** Marks this store's runs as owned by a live host. */
   private readonly owner = randomUUID();
 
-  constructor(private readonly db: Db) {
+  private readonly read: ReadableDB;
+
+  constructor(private readonly db: WritableDB) {
+    this.read = readable(db);
     openOwners.add(this.owner);
   }
 
@@ -82,7 +100,7 @@ export class AgentStore {
         conversationId = newId();
         this.db.prepare('INSERT INTO conversations (id, case_id, created_at) VALUES (?, ?, ?)').run(conversationId, start.caseId, isoNow());
       }
-      const { n } = this.db
+      const { n } = this.read
         .prepare('SELECT COALESCE(MAX(ord), -1) + 1 AS n FROM questions WHERE conversation_id = ?')
         .get(conversationId) as { n: number };
       const questionId = newId();
@@ -113,7 +131,7 @@ export class AgentStore {
    */
   finishRun(record: RunRecord, ending: RunEnding = {}): boolean {
     return this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(record.runId);
+      const exists = this.read.prepare('SELECT 1 FROM runs WHERE id = ?').get(record.runId);
       if (!exists) return false;
       const state = ending.state ?? record.outcome;
       const error = ending.error !== undefined ? ending.error : record.error;
@@ -172,7 +190,7 @@ export class AgentStore {
    * (the desktop app while a CLI command opens the store) are left alone.
    */
   markInterrupted(): number {
-    const rows = this.db
+    const rows = this.read
       .prepare(`SELECT id, owner_pid, owner_token FROM runs WHERE state = 'running'`)
       .all() as Pick<RunRow, 'id' | 'owner_pid' | 'owner_token'>[];
     const dead = rows.filter((r) => {
@@ -203,15 +221,57 @@ export class AgentStore {
   // ---- reading
 
   conversationCase(conversationId: string): string | undefined {
-    const row = this.db.prepare('SELECT case_id FROM conversations WHERE id = ?').get(conversationId) as
+    const row = this.read.prepare('SELECT case_id FROM conversations WHERE id = ?').get(conversationId) as
       | { case_id: string }
       | undefined;
     return row?.case_id;
   }
 
+  /**
+   * One evidence item with the question and answer it came from, its window as the clinician
+   * corrected it when they did; undefined for an unknown item.
+   */
+  evidenceItem(evidenceId: string): EvidenceItem | undefined {
+    const row = this.read
+      .prepare(
+        `SELECT e.id, e.run_id, e.start_s, e.end_s, e.frames_json, e.claim, e.status, e.corrected_start, e.corrected_end,
+                q.text AS question, r.answer, c.case_id
+         FROM evidence e JOIN runs r ON r.id = e.run_id JOIN questions q ON q.id = r.question_id
+         JOIN conversations c ON c.id = q.conversation_id WHERE e.id = ?`,
+      )
+      .get(evidenceId) as
+      | {
+          id: string; run_id: string; start_s: number; end_s: number; frames_json: string; claim: string; status: string;
+          corrected_start: number | null; corrected_end: number | null; question: string; answer: string | null; case_id: string;
+        }
+      | undefined;
+    if (!row) return undefined;
+    const corrected = row.corrected_start !== null && row.corrected_end !== null && row.corrected_end > row.corrected_start;
+    let frames: number[] = [];
+    try {
+      const parsed = JSON.parse(row.frames_json) as unknown;
+      if (Array.isArray(parsed)) frames = parsed.filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
+    } catch {
+      frames = [];
+    }
+    return {
+      id: row.id,
+      runId: row.run_id,
+      start: corrected ? row.corrected_start! : row.start_s,
+      end: corrected ? row.corrected_end! : row.end_s,
+      corrected,
+      frames,
+      claim: row.claim,
+      status: row.status,
+      question: row.question,
+      answer: row.answer,
+      caseId: row.case_id,
+    };
+  }
+
   /** Where a run belongs and how it stands; undefined for an unknown run. */
   runInfo(runId: string): { state: RunState; caseId: string; conversationId: string } | undefined {
-    const row = this.db
+    const row = this.read
       .prepare(
         `SELECT r.state, c.case_id, c.id AS conversation_id FROM runs r JOIN questions q ON q.id = r.question_id
          JOIN conversations c ON c.id = q.conversation_id WHERE r.id = ?`,
@@ -224,8 +284,8 @@ export class AgentStore {
   conversations(caseId: string, conversationId?: string): Conversation[] {
     const rows = (
       conversationId === undefined
-        ? this.db.prepare('SELECT * FROM conversations WHERE case_id = ? ORDER BY created_at, id').all(caseId)
-        : this.db.prepare('SELECT * FROM conversations WHERE case_id = ? AND id = ?').all(caseId, conversationId)
+        ? this.read.prepare('SELECT * FROM conversations WHERE case_id = ? ORDER BY created_at, id').all(caseId)
+        : this.read.prepare('SELECT * FROM conversations WHERE case_id = ? AND id = ?').all(caseId, conversationId)
     ) as ConversationRow[];
     return rows.map((c) => ({ id: c.id, caseId: c.case_id, createdAt: c.created_at, questions: this.questions(c.id) }));
   }
@@ -243,10 +303,10 @@ export class AgentStore {
   }
 
   private questions(conversationId: string): StoredQuestion[] {
-    const rows = this.db
+    const rows = this.read
       .prepare('SELECT * FROM questions WHERE conversation_id = ? ORDER BY ord')
       .all(conversationId) as QuestionRow[];
-    const runsOf = this.db.prepare('SELECT * FROM runs WHERE question_id = ? ORDER BY started_at, id');
+    const runsOf = this.read.prepare('SELECT * FROM runs WHERE question_id = ? ORDER BY started_at, id');
     return rows.map((q) => ({
       id: q.id,
       text: q.text,
@@ -256,8 +316,8 @@ export class AgentStore {
   }
 
   private run(r: RunRow): StoredRun {
-    const steps = this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY idx').all(r.id) as StepRow[];
-    const evidence = this.db.prepare('SELECT * FROM evidence WHERE run_id = ? ORDER BY rank').all(r.id) as EvidenceRow[];
+    const steps = this.read.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY idx').all(r.id) as StepRow[];
+    const evidence = this.read.prepare('SELECT * FROM evidence WHERE run_id = ? ORDER BY rank').all(r.id) as EvidenceRow[];
     return {
       runId: r.id,
       questionId: r.question_id,

@@ -12,14 +12,14 @@ import type { DataLayout } from '../../node/paths.js';
 import { timelineOf, type CaseViews } from '../cases/case-views.js';
 import type { FrameService, PartTiming } from '../frames/frame-service.js';
 import { analysisGeometry, displaySize } from '../index/index-service.js';
-import type { Store } from '../store/store.js';
+import type { ReadableStore } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 import { round3 } from '../../core/round.js';
 
 /** What the tools need of a host; an AppHost is one. */
 export interface AgentToolDeps {
-  store: Store;
+  store: ReadableStore;
   worker: WorkerSupervisor;
   layout: DataLayout;
   frames: Pick<FrameService, 'timing' | 'recalledFeatures' | 'rememberFeatures'>;

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../core/contract/audit-schemas.js';
 import { formatClock } from '../../core/time-format.js';
-import type { Db } from '../store/db.js';
+import type { ReadableDB } from '../store/db.js';
 
 interface AuditRow {
   id: number;
@@ -79,16 +79,21 @@ function entry(r: AuditRow): AuditEntry {
   return { id: r.id, at: r.at, actor: r.actor, action: r.action, subject: r.subject, summary: auditSummary(r.action, detail), detail };
 }
 
-/** Newest first, `limit` entries older than the entry `before`. */
-export function listAudit(db: Db, limit: number, before?: number): { entries: AuditEntry[]; next: number | null } {
-  const rows = db
-    .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
-    .all(before ?? Number.MAX_SAFE_INTEGER, limit + 1) as AuditRow[];
-  const entries = rows.slice(0, limit).map(entry);
-  return { entries, next: rows.length > limit ? entries.at(-1)!.id : null };
-}
+/** The audit log as read back: rows are written by `Store.audit`, inside the change they record. */
+export class AuditLog {
+  constructor(private readonly db: ReadableDB) {}
 
-/** Every entry, oldest first, read a row at a time. */
-export function* allAudit(db: Db): Generator<AuditEntry> {
-  for (const r of db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<AuditRow>) yield entry(r);
+  /** Newest first, `limit` entries older than the entry `before`. */
+  page(limit: number, before?: number): { entries: AuditEntry[]; next: number | null } {
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit + 1) as AuditRow[];
+    const entries = rows.slice(0, limit).map(entry);
+    return { entries, next: rows.length > limit ? entries.at(-1)!.id : null };
+  }
+
+  /** Every entry, oldest first, read a row at a time. */
+  *all(): Generator<AuditEntry> {
+    for (const r of this.db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<AuditRow>) yield entry(r);
+  }
 }

@@ -2,7 +2,6 @@ import { isAbsolute, resolve } from 'node:path';
 import type { AuditEntry, AuditExportResult, AuditPage } from '../../core/contract/audit-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { writeFileWhole } from '../review/feedback-service.js';
-import { allAudit, listAudit } from './audit-repository.js';
 import type { Store } from '../store/store.js';
 
 const CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'subject', 'summary', 'detail'] as const;
@@ -31,7 +30,7 @@ export class AuditService {
   constructor(private readonly store: Store) {}
 
   list(limit: number, before?: number): AuditPage {
-    return listAudit(this.store.db, limit, before);
+    return this.store.auditLog.page(limit, before);
   }
 
   /** CSV for a .csv file, else JSON Lines; never replaces a file unless asked. The export is itself audited. */
@@ -41,7 +40,7 @@ export class AuditService {
       if (req.cwd === undefined) throw new OpscopeError('invalid-input', `Give the full path of the file to write, not "${out}".`);
       out = resolve(req.cwd, out);
     }
-    const entries = allAudit(this.store.db);
+    const entries = this.store.auditLog.all();
     const { text, count } = /\.csv$/i.test(out) ? auditCsv(entries) : auditJsonLines(entries);
     await writeFileWhole(out, text, req.overwrite);
     this.store.audit(req.actor, 'audit.export', null, { out, count });

@@ -8,9 +8,8 @@ import {
 import { OpscopeError } from '../../core/errors.js';
 import { displayScale } from '../../core/signals/index.js';
 import type { ThumbnailsMeta } from '../index/index-service.js';
-import { aggregateIndexStatus, type Store } from '../store/store.js';
+import { aggregateIndexStatus, type ReadableStore } from '../store/store.js';
 import type { CaseRow, PartRow } from '../store/rows.js';
-import { DicomRecords } from '../pacs/dicom-repository.js';
 import { round3 } from '../../core/round.js';
 
 export function timelineOf(parts: PartRow[]): CaseTimeline {
@@ -19,10 +18,9 @@ export function timelineOf(parts: PartRow[]): CaseTimeline {
 
 /** Read models: what clients see of cases, built from the store. */
 export class CaseViews {
-  private dicom: DicomRecords | undefined;
   /** `changedContent` says a part's file was found changed by its fingerprint (ChangedFiles). */
   constructor(
-    private readonly store: Store,
+    private readonly store: ReadableStore,
     private readonly changedContent: (partId: string) => boolean = () => false,
   ) {}
 
@@ -103,7 +101,7 @@ export class CaseViews {
 
   /** The .dcm a part was read from (null for other recordings). */
   private dicomLink(partId: string): Part['dicom'] {
-    const d = (this.dicom ??= new DicomRecords(this.store.db)).part(partId);
+    const d = this.store.dicom.part(partId);
     return d
       ? { path: d.source_path, studyInstanceUid: d.study_uid, seriesInstanceUid: d.series_uid, sopInstanceUid: d.sop_instance_uid, instanceNumber: d.instance_number, transferSyntaxUid: d.transfer_syntax }
       : null;

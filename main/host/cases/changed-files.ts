@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { fingerprintFile } from '../../node/fingerprint.js';
 import type { EventBus } from '../event-bus.js';
-import type { Store } from '../store/store.js';
+import type { ReadableStore } from '../store/store.js';
 
 interface Seen {
   size: number;
@@ -24,7 +24,7 @@ export class ChangedFiles {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ReadableStore,
     private readonly bus: EventBus,
     opts: { intervalMs?: number; maxCases?: number } = {},
   ) {

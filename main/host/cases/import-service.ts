@@ -8,7 +8,7 @@ import { playbackFor } from '../../core/media-info.js';
 import type { InspectResult } from '../../core/worker-protocol.js';
 import { findDicomInstances, readDicomdir } from '../../node/dicom/find-instances.js';
 import type { EventBus } from '../event-bus.js';
-import { DicomRecords } from '../pacs/dicom-repository.js';
+import type { DicomRecords } from '../pacs/dicom-repository.js';
 import type { NewPart, Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 
@@ -128,7 +128,7 @@ export class ImportService {
     /** Where DICOM video bit streams are remuxed to (the data folder); without it .dcm files are not opened. */
     private readonly dicomCache?: string,
   ) {
-    this.dicomRecords = new DicomRecords(store.db);
+    this.dicomRecords = store.dicom;
   }
 
   async import(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult[]> {

@@ -5,7 +5,7 @@ import { parseMediaPath } from '../../core/contract/media-paths.js';
 import { decideRange } from '../../core/http-range.js';
 import { mediaType } from '../../core/media-types.js';
 import type { DataLayout } from '../../node/paths.js';
-import type { Store } from '../store/store.js';
+import type { ReadableStore } from '../store/store.js';
 import type { ThumbnailsMeta } from '../index/index-service.js';
 
 export interface MediaResponse {
@@ -30,7 +30,7 @@ function inside(root: string, file: string): boolean {
  */
 export class MediaFiles {
   constructor(
-    private readonly store: Store,
+    private readonly store: ReadableStore,
     private readonly layout: DataLayout,
   ) {}
 

@@ -11,6 +11,7 @@ import { formatClock } from '../../core/time-format.js';
 import { fingerprintFile } from '../../node/fingerprint.js';
 import { newId } from '../../node/ids.js';
 import { timelineOf } from '../cases/case-views.js';
+import type { EvidenceItem } from '../agent/agent-repository.js';
 import type { DeidPlan, DeidService } from '../deid/deid-service.js';
 import type { EventBus } from '../event-bus.js';
 import type { FrameService } from '../frames/frame-service.js';
@@ -64,19 +65,7 @@ export interface ExportServiceOptions {
 /** Written on the card that replaces out-of-body frames. */
 export const OUT_OF_BODY_CARD = 'Camera outside the patient';
 
-interface EvidenceInfo {
-  id: string;
-  runId: string;
-  start: number;
-  end: number;
-  corrected: boolean;
-  frames: number[];
-  claim: string;
-  status: string;
-  question: string;
-  answer: string | null;
-  caseId: string;
-}
+type EvidenceInfo = EvidenceItem;
 
 interface Piece {
   part: PartRow;
@@ -353,41 +342,9 @@ export class ExportService {
   }
 
   private evidence(caseId: string, evidenceId: string): EvidenceInfo {
-    const row = this.store.db
-      .prepare(
-        `SELECT e.id, e.run_id, e.start_s, e.end_s, e.frames_json, e.claim, e.status, e.corrected_start, e.corrected_end,
-                q.text AS question, r.answer, c.case_id
-         FROM evidence e JOIN runs r ON r.id = e.run_id JOIN questions q ON q.id = r.question_id
-         JOIN conversations c ON c.id = q.conversation_id WHERE e.id = ?`,
-      )
-      .get(evidenceId) as
-      | {
-          id: string; run_id: string; start_s: number; end_s: number; frames_json: string; claim: string; status: string;
-          corrected_start: number | null; corrected_end: number | null; question: string; answer: string | null; case_id: string;
-        }
-      | undefined;
-    if (!row || row.case_id !== caseId) throw new OpscopeError('not-found', `Evidence ${evidenceId} is not part of this case.`);
-    const corrected = row.corrected_start !== null && row.corrected_end !== null && row.corrected_end > row.corrected_start;
-    let frames: number[] = [];
-    try {
-      const parsed = JSON.parse(row.frames_json) as unknown;
-      if (Array.isArray(parsed)) frames = parsed.filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
-    } catch {
-      frames = [];
-    }
-    return {
-      id: row.id,
-      runId: row.run_id,
-      start: corrected ? row.corrected_start! : row.start_s,
-      end: corrected ? row.corrected_end! : row.end_s,
-      corrected,
-      frames,
-      claim: row.claim,
-      status: row.status,
-      question: row.question,
-      answer: row.answer,
-      caseId: row.case_id,
-    };
+    const item = this.store.agent.evidenceItem(evidenceId);
+    if (!item || item.caseId !== caseId) throw new OpscopeError('not-found', `Evidence ${evidenceId} is not part of this case.`);
+    return item;
   }
 
   /** The case range of an evidence item or of start..end, checked as an export would check it. */

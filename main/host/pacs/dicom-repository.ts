@@ -1,5 +1,5 @@
 import type { DicomInstanceInfo, PatientDetails } from '../../core/dicom/instance.js';
-import type { Db } from '../store/db.js';
+import { readable, type ReadableDB, type WritableDB } from '../store/db.js';
 
 export interface DicomPartRow {
   part_id: string;
@@ -24,7 +24,11 @@ export interface DicomPartRow {
  * queries that build case lists, manifests or exports.
  */
 export class DicomRecords {
-  constructor(private readonly db: Db) {}
+  private readonly read: ReadableDB;
+
+  constructor(private readonly db: WritableDB) {
+    this.read = readable(db);
+  }
 
   /** Links a case's new parts to their instances and stores its patient, in one transaction. */
   linkCase(caseId: string, parts: { partId: string; dicom: DicomInstanceInfo }[], patient: PatientDetails | null): void {
@@ -50,30 +54,30 @@ export class DicomRecords {
   }
 
   partsOfCase(caseId: string): DicomPartRow[] {
-    return this.db
+    return this.read
       .prepare('SELECT d.* FROM dicom_parts d JOIN parts p ON p.id = d.part_id WHERE p.case_id = ? ORDER BY p.ord')
       .all(caseId) as DicomPartRow[];
   }
 
   /** The case already holding instances of a series (a retrieval resumed, a medium read again). */
   caseOfSeries(studyUid: string, seriesUid: string): string | null {
-    const r = this.db
+    const r = this.read
       .prepare('SELECT p.case_id AS id FROM dicom_parts d JOIN parts p ON p.id = d.part_id WHERE d.study_uid = ? AND d.series_uid = ? ORDER BY p.created_at LIMIT 1')
       .get(studyUid, seriesUid) as { id: string } | undefined;
     return r?.id ?? null;
   }
 
   part(partId: string): DicomPartRow | undefined {
-    return this.db.prepare('SELECT * FROM dicom_parts WHERE part_id = ?').get(partId) as DicomPartRow | undefined;
+    return this.read.prepare('SELECT * FROM dicom_parts WHERE part_id = ?').get(partId) as DicomPartRow | undefined;
   }
 
   /** Cases holding parts of a study, for "already in the library". */
   casesOfStudy(studyUid: string): string[] {
-    return (this.db.prepare('SELECT DISTINCT p.case_id AS id FROM dicom_parts d JOIN parts p ON p.id = d.part_id WHERE d.study_uid = ?').all(studyUid) as { id: string }[]).map((r) => r.id);
+    return (this.read.prepare('SELECT DISTINCT p.case_id AS id FROM dicom_parts d JOIN parts p ON p.id = d.part_id WHERE d.study_uid = ?').all(studyUid) as { id: string }[]).map((r) => r.id);
   }
 
   patientOf(caseId: string): PatientDetails | null {
-    const r = this.db.prepare('SELECT name, patient_id, birth_date, sex, institution FROM case_patients WHERE case_id = ?').get(caseId) as
+    const r = this.read.prepare('SELECT name, patient_id, birth_date, sex, institution FROM case_patients WHERE case_id = ?').get(caseId) as
       | { name: string | null; patient_id: string | null; birth_date: string | null; sex: string | null; institution: string | null }
       | undefined;
     return r ? { name: r.name, patientId: r.patient_id, birthDate: r.birth_date, sex: r.sex, institution: r.institution } : null;

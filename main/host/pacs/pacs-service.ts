@@ -14,7 +14,7 @@ import { isLoopbackHost } from '../agent/backends/openai-url.js';
 import type { ImportService } from '../cases/import-service.js';
 import type { EventBus } from '../event-bus.js';
 import type { Store } from '../store/store.js';
-import { DicomRecords } from './dicom-repository.js';
+import type { DicomRecords } from './dicom-repository.js';
 import { DicomwebClient } from './dicomweb.js';
 
 export interface PacsDeps {
@@ -68,7 +68,7 @@ export class PacsService {
   private readonly dicom: DicomRecords;
 
   constructor(private readonly d: PacsDeps) {
-    this.dicom = new DicomRecords(d.store.db);
+    this.dicom = d.store.dicom;
   }
 
   async search(input: { patientId?: string | undefined; patientName?: string | undefined; studyDate?: string | undefined; modalities?: string[] | undefined; limit: number }): Promise<PacsSearchResult> {

@@ -8,7 +8,7 @@
 import { BOOKMARK_LABEL_MAX, type Bookmark } from '../../core/contract/bookmark-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { newId } from '../../node/ids.js';
-import { durably, type Db } from '../store/db.js';
+import { durably, readable, type ReadableDB, type WritableDB } from '../store/db.js';
 import type { AuditFn } from './feedback-repository.js';
 
 /** Row shape of `bookmarks` as SQLite returns it, with the computed number. */
@@ -60,10 +60,14 @@ export function bookmarkOf(r: BookmarkRow): Bookmark {
 
 export class BookmarkStore {
   /** `audit` writes an audit_log row (Store.audit); it runs inside the change's transaction. */
+  private readonly read: ReadableDB;
+
   constructor(
-    private readonly db: Db,
+    private readonly db: WritableDB,
     private readonly audit: AuditFn,
-  ) {}
+  ) {
+    this.read = readable(db);
+  }
 
   /** Adds a bookmark to a case; the caller has checked the time against the case's length. */
   add(input: NewBookmark): Bookmark {
@@ -82,13 +86,13 @@ export class BookmarkStore {
 
   /** The case's bookmarks in time order, numbered from 1. */
   list(caseId: string): Bookmark[] {
-    return (this.db.prepare(`${NUMBERED} ORDER BY ${ORDER}`).all(caseId) as BookmarkRow[]).map(bookmarkOf);
+    return (this.read.prepare(`${NUMBERED} ORDER BY ${ORDER}`).all(caseId) as BookmarkRow[]).map(bookmarkOf);
   }
 
   get(bookmarkId: string): Bookmark | null {
-    const row = this.db.prepare('SELECT case_id FROM bookmarks WHERE id = ?').get(bookmarkId) as { case_id: string } | undefined;
+    const row = this.read.prepare('SELECT case_id FROM bookmarks WHERE id = ?').get(bookmarkId) as { case_id: string } | undefined;
     if (!row) return null;
-    const found = this.db.prepare(`SELECT * FROM (${NUMBERED}) WHERE id = ?`).get(row.case_id, bookmarkId) as BookmarkRow | undefined;
+    const found = this.read.prepare(`SELECT * FROM (${NUMBERED}) WHERE id = ?`).get(row.case_id, bookmarkId) as BookmarkRow | undefined;
     return found ? bookmarkOf(found) : null;
   }
 
@@ -124,6 +128,6 @@ export class BookmarkStore {
   }
 
   private requireCase(caseId: string): void {
-    if (!this.db.prepare('SELECT 1 FROM cases WHERE id = ?').get(caseId)) throw new OpscopeError('not-found', 'This case no longer exists.');
+    if (!this.read.prepare('SELECT 1 FROM cases WHERE id = ?').get(caseId)) throw new OpscopeError('not-found', 'This case no longer exists.');
   }
 }

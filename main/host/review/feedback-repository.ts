@@ -11,7 +11,7 @@ import { COMMENT_MAX, REVIEWER_MAX } from '../../core/contract/feedback-schemas.
 import { OpscopeError } from '../../core/errors.js';
 import { formatClock } from '../../core/time-format.js';
 import { newId } from '../../node/ids.js';
-import { durably, type Db } from '../store/db.js';
+import { durably, readable, type ReadableDB, type WritableDB } from '../store/db.js';
 
 export interface NewFeedback {
   evidenceId: string;
@@ -107,10 +107,14 @@ export type AuditFn = (actor: string, action: string, subject: string | null, de
 
 export class FeedbackStore {
   /** `audit` writes an audit_log row (Store.audit); it runs inside the review's transaction. */
+  private readonly read: ReadableDB;
+
   constructor(
-    private readonly db: Db,
+    private readonly db: WritableDB,
     private readonly audit: AuditFn,
-  ) {}
+  ) {
+    this.read = readable(db);
+  }
 
   /**
    * Appends a review after checking it against the evidence and its case: an adjusted window must
@@ -166,7 +170,7 @@ export class FeedbackStore {
   /** Every review of an item, newest first. */
   history(evidenceId: string): Feedback[] {
     const { caseId } = this.evidenceCase(evidenceId);
-    const rows = this.db.prepare('SELECT * FROM feedback WHERE evidence_id = ? ORDER BY seq DESC').all(evidenceId) as FeedbackRow[];
+    const rows = this.read.prepare('SELECT * FROM feedback WHERE evidence_id = ? ORDER BY seq DESC').all(evidenceId) as FeedbackRow[];
     return rows.map((r) => feedbackOf(r, caseId));
   }
 
@@ -180,7 +184,7 @@ export class FeedbackStore {
    * evidence row mirrors (trigger feedback_current), so it costs one pass over the evidence.
    */
   counts(): ReviewCounts[] {
-    return this.db
+    return this.read
       .prepare(
         `SELECT k.id AS caseId, k.name AS caseName,
            COALESCE(SUM(x.status = 'unreviewed'), 0) AS unreviewed,
@@ -209,12 +213,12 @@ export class FeedbackStore {
   rows(filter: ReviewFilter, caseId?: string): ReviewedEvidenceRow[] {
     // Two statements rather than "@caseId IS NULL OR ...", which keeps SQLite off the case index.
     const where = caseId === undefined ? FILTERS[filter] : `c.case_id = @caseId AND ${FILTERS[filter]}`;
-    return this.db.prepare(`${REVIEWED_EVIDENCE} WHERE ${where} ${ORDER}`).all(caseId === undefined ? {} : { caseId }) as ReviewedEvidenceRow[];
+    return this.read.prepare(`${REVIEWED_EVIDENCE} WHERE ${where} ${ORDER}`).all(caseId === undefined ? {} : { caseId }) as ReviewedEvidenceRow[];
   }
 
   /** The case an evidence item belongs to and that case's duration (sum of its parts). */
   private evidenceCase(evidenceId: string): { caseId: string; duration: number } {
-    const row = this.db
+    const row = this.read
       .prepare(
         `SELECT c.case_id AS caseId, (SELECT COALESCE(SUM(p.duration), 0) FROM parts p WHERE p.case_id = c.case_id) AS duration
          FROM evidence e JOIN runs r ON r.id = e.run_id JOIN questions q ON q.id = r.question_id

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { connect, migrate, type Db, type OpenOptions } from './db.js';
+import { connect, migrate, type WritableDB, type OpenOptions } from './db.js';
 
 /*
  * Automatic backups of the database and recovery from them. A backup is taken with SQLite's
@@ -63,7 +63,7 @@ export function backupDue(policy: BackupPolicy, now = Date.now()): boolean {
 }
 
 /** Takes one backup now and drops the oldest beyond `keep`; returns its file. */
-export async function backupNow(db: Db, policy: BackupPolicy, now = new Date()): Promise<string> {
+export async function backupNow(db: WritableDB, policy: BackupPolicy, now = new Date()): Promise<string> {
   mkdirSync(policy.dir, { recursive: true });
   const file = join(policy.dir, `opscope-${stamp(now)}.db`);
   const partial = `${file}.partial`;
@@ -84,7 +84,7 @@ export class Backups {
   lastError: string | null = null;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: WritableDB,
     readonly policy: BackupPolicy,
   ) {}
 
@@ -121,14 +121,14 @@ function isCorruption(err: unknown): boolean {
 }
 
 /** Null when the database passes SQLite's integrity check, else what the check said. */
-export function integrityProblem(db: Db): string | null {
+export function integrityProblem(db: WritableDB): string | null {
   const rows = db.pragma('integrity_check(5)') as { integrity_check: string }[];
   const said = rows.map((r) => r.integrity_check);
   return said.length === 1 && said[0] === 'ok' ? null : said.join('; ');
 }
 
 function sound(file: string, opts: OpenOptions): boolean {
-  let db: Db | null = null;
+  let db: WritableDB | null = null;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
     return integrityProblem(db) === null;
@@ -147,7 +147,7 @@ function moveAside(file: string, now: Date): string {
 }
 
 export interface OpenedStore {
-  db: Db;
+  db: WritableDB;
   recovery: StoreRecovery | null;
   /** Migrations applied to an existing database on this open. */
   migrated: number;
@@ -161,7 +161,7 @@ export interface OpenedStore {
 export function openChecked(file: string, opts: OpenOptions, backupsDir: string, now = new Date()): OpenedStore {
   const existed = existsSync(file) && statSync(file).size > 0;
   let reason: string | null = null;
-  let db: Db | null = null;
+  let db: WritableDB | null = null;
   try {
     db = connect(file, opts);
     if (existed) reason = integrityProblem(db);

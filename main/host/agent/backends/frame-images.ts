@@ -9,7 +9,7 @@ import { isAbsolute, relative } from 'node:path';
 import { mediaPath } from '../../../core/contract/media-paths.js';
 import type { DataLayout } from '../../../node/paths.js';
 import { MediaFiles } from '../../cases/media-files.js';
-import type { Store } from '../../store/store.js';
+import type { ReadableStore } from '../../store/store.js';
 
 /** The image file of a frame ref, or null when there is none. */
 export type FrameFileResolver = (ref: string) => string | null;
@@ -18,7 +18,7 @@ export type FrameFileResolver = (ref: string) => string | null;
 export const MAX_IMAGE_BYTES = 40 * 1024 * 1024;
 
 /** Frame refs of the agent's tools (`<partId>/<name>`) to their files inside the data folder. */
-export function agentFrameFiles(deps: { store: Store; layout: DataLayout }): FrameFileResolver {
+export function agentFrameFiles(deps: { store: ReadableStore; layout: DataLayout }): FrameFileResolver {
   const media = new MediaFiles(deps.store, deps.layout);
   return (ref) => {
     const r = media.resolve(mediaPath.agentFrame(ref));

@@ -153,6 +153,6 @@ describe('a real host under hostile input', () => {
       }),
       { numRuns: 60 },
     );
-    expect(host.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(host.store.integrityCheck().integrity).toBe('ok');
   });
 });

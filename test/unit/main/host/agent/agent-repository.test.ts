@@ -9,6 +9,7 @@ import { INTERRUPTED_ERROR, type RunStart } from '../../../../../main/host/agent
 import initialSql from '../../../../../main/host/store/migrations/001-initial.js';
 import { Store } from '../../../../../main/host/store/store.js';
 import { answer, FakeTools, manualClock, ScriptedBackend, tool } from '../../../agent/scripted-backend.js';
+import { rawDb } from '../../../../support/raw-db.js';
 
 const DURATION = 1200;
 
@@ -63,9 +64,9 @@ describe('agent store', () => {
     raw.close();
 
     store = new Store(old);
-    expect(store.db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(2);
+    expect(rawDb(store).pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(2);
     expect(store.listCases().map((c) => c.name)).toEqual(['Old case']);
-    const tables = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const tables = (rawDb(store).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['conversations', 'questions', 'runs', 'steps', 'evidence']));
   });
 
@@ -157,7 +158,7 @@ describe('agent store', () => {
     store.agent.saveRun(start('', caseId), record);
     store.deleteCase(caseId);
     for (const table of ['conversations', 'questions', 'runs', 'steps', 'evidence']) {
-      expect(store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual({ n: 0 });
+      expect(rawDb(store).prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual({ n: 0 });
     }
   });
 });

@@ -11,6 +11,7 @@ import { BookmarkService } from '../../../../../main/host/review/bookmark-servic
 import { EventBus } from '../../../../../main/host/event-bus.js';
 import { Store } from '../../../../../main/host/store/store.js';
 import { fakePart } from '../../../../support/feedback.js';
+import { rawDb } from '../../../../support/raw-db.js';
 
 let dir: string;
 
@@ -23,7 +24,7 @@ afterEach(() => {
 });
 
 function auditRows(store: Store, action: string) {
-  return store.db.prepare('SELECT actor, action, subject, detail_json FROM audit_log WHERE action = ? ORDER BY id').all(action) as {
+  return rawDb(store).prepare('SELECT actor, action, subject, detail_json FROM audit_log WHERE action = ? ORDER BY id').all(action) as {
     actor: string; action: string; subject: string; detail_json: string;
   }[];
 }
@@ -40,10 +41,10 @@ describe('bookmark store', () => {
   afterEach(() => store.close());
 
   it('has its own table, made by migration 5', () => {
-    expect(store.db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(5);
-    const cols = (store.db.prepare('PRAGMA table_info(bookmarks)').all() as { name: string }[]).map((c) => c.name);
+    expect(rawDb(store).pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(5);
+    const cols = (rawDb(store).prepare('PRAGMA table_info(bookmarks)').all() as { name: string }[]).map((c) => c.name);
     expect(cols).toEqual(['id', 'case_id', 'time', 'label', 'created_at', 'created_by']);
-    expect(() => store.db.prepare("INSERT INTO bookmarks (id, case_id, time, created_at) VALUES ('x', ?, -1, 'now')").run(caseId)).toThrow(/CHECK/);
+    expect(() => rawDb(store).prepare("INSERT INTO bookmarks (id, case_id, time, created_at) VALUES ('x', ?, -1, 'now')").run(caseId)).toThrow(/CHECK/);
   });
 
   it('numbers bookmarks by their order in time, whatever the order they were made in', () => {
@@ -85,7 +86,7 @@ describe('bookmark store', () => {
     store.bookmarks.add({ caseId, time: 10, createdBy: null });
     store.bookmarks.add({ caseId, time: 20, createdBy: null });
     expect(store.deleteCase(caseId)).toBe(true);
-    expect(store.db.prepare('SELECT count(*) AS n FROM bookmarks').get()).toEqual({ n: 0 });
+    expect(rawDb(store).prepare('SELECT count(*) AS n FROM bookmarks').get()).toEqual({ n: 0 });
     expect(store.bookmarks.list(caseId)).toEqual([]);
   });
 
@@ -112,7 +113,7 @@ describe('bookmark store', () => {
     expect(() => store.bookmarks.add({ caseId, time: 1, label: 'x'.repeat(201), createdBy: null })).toThrow(/at most 200/);
     expect(() => store.bookmarks.update('nosuchbookmark', { label: null }, 'user')).toThrow(/no such bookmark/);
     expect(() => store.bookmarks.delete('nosuchbookmark', 'user')).toThrow(/no such bookmark/);
-    expect(store.db.prepare('SELECT count(*) AS n FROM bookmarks').get()).toEqual({ n: 0 });
+    expect(rawDb(store).prepare('SELECT count(*) AS n FROM bookmarks').get()).toEqual({ n: 0 });
   });
 });
 

@@ -13,6 +13,7 @@ import { Store } from '../../../../../main/host/store/store.js';
 import { fakePart, seedRun, seedTwoPartCase } from '../../../../support/feedback.js';
 
 import { ROOT } from '../../../../support/cli.js';
+import { rawDb } from '../../../../support/raw-db.js';
 const asRoot = process.getuid?.() === 0;
 
 describe('feedback store', () => {
@@ -50,9 +51,9 @@ describe('feedback store', () => {
     expect(store.feedback.list('all', caseId).find((i) => i.evidenceId === e1)?.review).toEqual(third);
 
     // The log is append-only even for code that bypasses the store.
-    expect(() => store.db.prepare('UPDATE feedback SET verdict = ?').run('correct')).toThrow(/append-only/);
-    expect(() => store.db.prepare('DELETE FROM feedback').run()).toThrow(/append-only/);
-    expect(store.db.prepare('SELECT count(*) AS n FROM feedback').get()).toEqual({ n: 3 });
+    expect(() => rawDb(store).prepare('UPDATE feedback SET verdict = ?').run('correct')).toThrow(/append-only/);
+    expect(() => rawDb(store).prepare('DELETE FROM feedback').run()).toThrow(/append-only/);
+    expect(rawDb(store).prepare('SELECT count(*) AS n FROM feedback').get()).toEqual({ n: 3 });
 
     // Conversations show each item's current review; the predicted window is untouched.
     store.feedback.add({ evidenceId: evidenceIds[2]!, verdict: 'adjusted', start: 748, end: 795, reviewer: 'Dr A' });
@@ -67,7 +68,7 @@ describe('feedback store', () => {
   it('writes an audit row per review, with the reviewer as actor', async () => {
     const { evidenceIds } = await seedTwoPartCase(store);
     const f = store.feedback.add({ evidenceId: evidenceIds[1]!, verdict: 'adjusted', start: 592, end: 615, reviewer: 'Dr C' });
-    const rows = store.db.prepare("SELECT actor, subject, detail_json FROM audit_log WHERE action = 'feedback.add'").all() as {
+    const rows = rawDb(store).prepare("SELECT actor, subject, detail_json FROM audit_log WHERE action = 'feedback.add'").all() as {
       actor: string; subject: string; detail_json: string;
     }[];
     expect(rows).toHaveLength(1);
@@ -134,13 +135,13 @@ describe('feedback store', () => {
     for (const [input, code, message] of bad) {
       expect(() => store.feedback.add(input), JSON.stringify(input)).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
     }
-    expect(store.db.prepare('SELECT count(*) AS n FROM feedback').get()).toEqual({ n: 0 });
-    expect(store.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'feedback.add'").get()).toEqual({ n: 0 });
+    expect(rawDb(store).prepare('SELECT count(*) AS n FROM feedback').get()).toEqual({ n: 0 });
+    expect(rawDb(store).prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'feedback.add'").get()).toEqual({ n: 0 });
     // The whole case, to the frame: a window ending exactly at the end is inside.
     expect(store.feedback.add({ evidenceId: e, verdict: 'adjusted', start: 1199.966667, end: 1200, reviewer: 'Dr A' }).end).toBe(1200);
     expect(() => store.feedback.history('run9999-e1')).toThrow(/no evidence item/);
     // The synchronous level is back to NORMAL after a durable write, failed or not.
-    expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(rawDb(store).pragma('synchronous', { simple: true })).toBe(1);
   });
 
   it('deletes the reviews of a deleted case, and only those', async () => {
@@ -150,7 +151,7 @@ describe('feedback store', () => {
     store.feedback.add({ evidenceId: a.evidenceIds[0]!, verdict: 'incorrect', reviewer: 'Dr A' });
     const kept = store.feedback.add({ evidenceId: b.evidenceIds[0]!, verdict: 'correct', reviewer: 'Dr A' });
     expect(store.deleteCase(a.caseId)).toBe(true);
-    expect(store.db.prepare('SELECT id FROM feedback').all()).toEqual([{ id: kept.id }]);
+    expect(rawDb(store).prepare('SELECT id FROM feedback').all()).toEqual([{ id: kept.id }]);
     expect(store.feedback.counts().map((c) => c.caseName)).toEqual(['Case B']);
     expect(() => store.feedback.history(a.evidenceIds[0]!)).toThrow(/no evidence item/);
   });
@@ -182,11 +183,11 @@ describe('feedback store', () => {
     expect(existsSync(`${file}-wal`)).toBe(true);
 
     store = new Store(file);
-    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(store.integrityCheck().integrity).toBe('ok');
     expect(store.feedback.history(evidenceIds[1]!)).toEqual([
       expect.objectContaining({ id: acked, verdict: 'adjusted', start: 592.5, end: 612.25, reviewer: 'Dr Kill' }),
     ]);
-    expect(store.db.prepare("SELECT actor FROM audit_log WHERE action = 'feedback.add'").all()).toEqual([{ actor: 'Dr Kill' }]);
+    expect(rawDb(store).prepare("SELECT actor FROM audit_log WHERE action = 'feedback.add'").all()).toEqual([{ actor: 'Dr Kill' }]);
   });
 });
 
