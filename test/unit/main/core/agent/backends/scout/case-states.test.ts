@@ -34,7 +34,7 @@ function tracks(n: number, events: Ev[], look: Look, seed: number): StateTracks 
   const g = () => (r() - 0.5) * 2 * look.noise;
   const at = (i: number) => events.find((e) => i + 0.5 >= e.start && i + 0.5 < e.end)?.kind ?? null;
   const c = (v: number) => Math.min(1, Math.max(0, v));
-  const out: Required<StateTracks> = { outOfBody: [], haze: [], blood: [], motion: [], brightness: [], sceneChange: [] };
+  const out: Record<keyof StateTracks, number[]> = { outOfBody: [], haze: [], blood: [], motion: [], brightness: [], sceneChange: [] };
   for (let i = 0; i < n; i++) {
     const k = at(i);
     out.outOfBody.push(c((k === 'outside' ? 0.9 : k === 'grey-room' ? 0.8 : k === 'smoke' ? 0.6 : 0.02) + g()));
