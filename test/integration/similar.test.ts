@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main as cli } from '../../main/cli/opscope.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHost } from '../../main/host/app-host.js';
 import { tempHome } from '../support/cli.js';
+import { opscopeInProcess as opscope } from '../support/in-process-cli.js';
 import { importCase, testHost } from '../support/host.js';
 import { ffmpegVideo, syntheticVideo } from '../support/media.js';
 import { TISSUE_CLIP, sharedData } from '../support/shared-data.js';
@@ -35,24 +35,6 @@ async function recurringSceneCase(): Promise<string> {
     '-filter_complex', graph, '-map', '[out]',
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
   ]);
-}
-
-async function opscope(args: string[], data: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = process.env.OPSCOPE_HOME;
-  process.env.OPSCOPE_HOME = data;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await cli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    if (saved === undefined) delete process.env.OPSCOPE_HOME;
-    else process.env.OPSCOPE_HOME = saved;
-  }
 }
 
 describe.skipIf(!clip)('the picture index and finding similar moments', () => {
