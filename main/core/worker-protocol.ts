@@ -71,6 +71,17 @@ export interface AgentFrameRequest {
   name: string;
 }
 
+export type FrameFormat = 'png' | 'jpeg';
+
+/** A frame by its index in the part's frame table, with what checks that the file agrees. */
+export interface FrameTimingParams {
+  index: number;
+  /** Its timestamp, the first frame's and the number of frames (part seconds, from the packet scan). */
+  time: number;
+  first: number;
+  count: number;
+}
+
 /** One decoder run over a part (see core/frame-decode-plan.ts). */
 export interface AgentFramePass {
   /** 'key': only keyframes are decoded (every frame of the pass is one); 'all': every frame on the way. */
@@ -115,6 +126,8 @@ export interface AgentFramesParams {
   source: { width: number; height: number };
   /** Measure signal features at this size inside this field-of-view mask (empty: whole frame). */
   analysis: (AnalysisGeometry & { mask: Uint8Array }) | null;
+  /** The part's frame table (first timestamp, frame count): lets a warm decoder give the frames. */
+  timing?: { first: number; count: number };
 }
 
 /** A chat as the model worker receives it: text parts and image files, in order. */
@@ -344,7 +357,11 @@ export interface Jobs {
     params: { samples: ChunkSample[]; packetTimes: Float64Array; packetSizes: Uint32Array; packetKeys: Uint8Array; duration: number };
     result: Record<string, Float32Array>;
   };
-  frame: { params: { path: string; seek: number; out: string }; result: { width: number; height: number } };
+  /**
+   * The frame at `seek` as a file: PNG (default) or JPEG. With `frame` (its index and the part's
+   * frame table), a warm decoder gives it when the file allows; else an exact seek in a new ffmpeg.
+   */
+  frame: { params: { path: string; seek: number; out: string; format?: FrameFormat; frame?: FrameTimingParams }; result: { width: number; height: number } };
   agentFrames: { params: AgentFramesParams; result: { frames: AgentFrameResult[] } };
   proxy: { params: { path: string; out: string; remuxOnly: boolean; duration: number }; result: { out: string } };
   demo: { params: { out: string }; result: { out: string } };

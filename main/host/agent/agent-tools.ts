@@ -144,6 +144,8 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
           // unindexed part is measured over the whole picture.
           analysis: !features ? null : fov ? { ...fov } : { ...analysisGeometry(part), mask: new Uint8Array(0) },
         },
+          // Lets the worker's warm decoder give the frames (checked against the file's own table).
+          timing: { first: times[0]!, count: times.length },
         { signal },
       );
       const byName = new Map(todo.map((f) => [name(f), f]));

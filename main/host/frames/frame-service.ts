@@ -7,7 +7,7 @@ import { LruMap } from '../../core/lru-map.js';
 import type { AgentFrameFeatures } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
 import { pngSize } from '../../node/png.js';
-import { timelineOf } from '../cases/case-views.js';
+import { timelineOf } from '../cases/case-model.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 
@@ -116,7 +116,12 @@ export class FrameService {
     if (!job) {
       job = existsSync(file)
         ? pngSize(file).then((s) => s ?? Promise.reject(new OpscopeError('internal', 'A cached frame is damaged.')))
-        : this.worker.run('frame', { path: part.path, seek, out: file }, signal ? { signal } : {});
+        : this.worker.run(
+            'frame',
+            // The frame table lets the worker's warm decoder give exactly this frame.
+            { path: part.path, seek, out: file, frame: { index: i, time: times[i]!, first: times[0]!, count: times.length } },
+            signal ? { signal } : {},
+          );
       this.inflight.set(key, job);
       void job.finally(() => this.inflight.delete(key)).catch(() => undefined);
     }

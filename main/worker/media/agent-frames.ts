@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { labelStrip } from '../../core/agent/frame-label.js';
 import { fitLongestSide } from '../../core/agent/frame-plan.js';
@@ -11,6 +11,8 @@ import { formatClock } from '../../core/time-format.js';
 import type { AgentFramePass, AgentFrameResult, AgentFramesParams } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
 import { explainMediaFailure } from './errors.js';
+import { labelledJpeg } from './frame-encode.js';
+import { NotWarm, warmDecoders } from './warm-decoder.js';
 
 /**
  * Two decoders at once, one thread each: on two cores that is what decodes fastest (a second
@@ -125,6 +127,12 @@ export async function extractAgentFrames(p: AgentFramesParams, signal?: AbortSig
   await mkdir(p.outDir, { recursive: true });
   const size = fitLongestSide(p.source.width, p.source.height, p.size);
   const g: Geometry = { ...size, analysis: p.analysis ? { width: p.analysis.width, height: p.analysis.height } : null };
+  // Frames without measures (get_frame, the storyboard) come from the part's warm decoder one by
+  // one; crops, measured at the index's size, keep their one-pass decode below.
+  if (!p.analysis && p.timing) {
+    const warm = await warmAgentFrames(p, g, p.timing, passes, signal);
+    if (warm) return { frames: warm };
+  }
   const done = new Map<string, AgentFrameResult>();
   try {
     await pool(passes, LANES, async (pass) => {
@@ -139,4 +147,43 @@ export async function extractAgentFrames(p: AgentFramesParams, signal?: AbortSig
     throw explainMediaFailure(err, basename(p.path));
   }
   return { frames: passes.flatMap((x) => x.frames).map((f) => done.get(f.name)!) };
+}
+
+/**
+ * The frames through the part's warm decoder, scaled and labelled in this process; null when the
+ * file does not allow a warm decoder (or it failed, which the ffmpeg command log shows), and the
+ * decoder passes are used instead.
+ */
+async function warmAgentFrames(
+  p: AgentFramesParams,
+  g: Geometry,
+  timing: { first: number; count: number },
+  passes: AgentFramePass[],
+  signal: AbortSignal | undefined,
+): Promise<AgentFrameResult[] | null> {
+  const out: AgentFrameResult[] = [];
+  for (const f of passes.flatMap((x) => x.frames)) {
+    if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
+    let jpeg: Buffer;
+    try {
+      const raw = await warmDecoders.frame(p.path, f.index, { ...timing, time: f.time });
+      jpeg = await labelledJpeg(raw, g.width, g.height, formatClock(f.caseTime));
+    } catch (err) {
+      if (err instanceof OpscopeError) throw err;
+      if (!(err instanceof NotWarm) && out.length > 0) throw err;
+      return null;
+    }
+    const file = join(p.outDir, `${f.name}.jpg`);
+    const tmp = join(p.outDir, `.warm-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await writeFile(tmp, jpeg);
+      // Renamed into place: a reader (or a concurrent request for the same frame) never sees half a file.
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    out.push({ index: f.index, time: f.time, file, width: g.width, height: g.height, features: null });
+  }
+  return out;
 }

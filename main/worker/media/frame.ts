@@ -1,41 +1,93 @@
 import { basename, dirname } from 'node:path';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { OpscopeError } from '../../core/errors.js';
+import type { FrameFormat, FrameTimingParams } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
 import { pngSize } from '../../node/png.js';
+import { encodeRaw } from './frame-encode.js';
 import { explainMediaFailure } from './errors.js';
+import { NotWarm, warmDecoders } from './warm-decoder.js';
+
+/** ffmpeg's JPEG scale (2 best .. 31): about quality 90. */
+const JPEG_Q = 3;
+
+export interface FrameRequest {
+  path: string;
+  /** Part seconds between the wanted frame's timestamp and the previous one. */
+  seek: number;
+  out: string;
+  format?: FrameFormat;
+  frame?: FrameTimingParams;
+}
+
+/** Where the last frame came from: a warm decoder, or a new ffmpeg and why (tests and the bench read it). */
+export const lastFrameSource: { warm: boolean; reason: string | null } = { warm: false, reason: null };
 
 /**
- * Writes the first frame at or after `seek` (part seconds) as a full-resolution PNG. The caller
- * picks `seek` between the wanted frame's timestamp and the previous one, so ffmpeg's accurate
- * seek lands on exactly that frame.
+ * Writes the frame shown at the request's time at full resolution, as PNG (a file a user keeps)
+ * or JPEG (a frame looked at in the app). A warm decoder gives it when the file allows one (see
+ * warm-decoder.ts); otherwise a new ffmpeg seeks accurately between the frame's timestamp and
+ * the previous one, so that it lands on exactly that frame.
  */
-export async function extractFrame(path: string, seek: number, out: string, signal?: AbortSignal) {
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.${Date.now()}.tmp.png`;
+export async function extractFrame(p: FrameRequest, signal?: AbortSignal): Promise<{ width: number; height: number }> {
+  const format = p.format ?? 'png';
+  await mkdir(dirname(p.out), { recursive: true });
+  const tmp = `${p.out}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await runFfmpeg(
-      [
-        '-v', 'error',
-        // One decoder thread: from a keyframe to one frame, more threads measured slower (their
-        // start-up outweighs the handful of frames each gets).
-        '-threads', '1',
-        '-ss', Math.max(0, seek).toFixed(6),
-        '-i', inputPath(path),
-        '-an', '-sn', '-dn',
-        '-map', '0:v:0', '-frames:v', '1', '-vsync', 'passthrough',
-        // Fast PNG: still lossless, a fraction of the default encode time at 1080p.
-        '-c:v', 'png', '-compression_level', '1', '-pix_fmt', 'rgb24',
-        '-f', 'image2', '-y', tmp,
-      ],
-      { timeoutMs: 60_000, signal, purpose: `extracting a frame from ${basename(path)}` },
-    );
-    const size = await pngSize(tmp);
-    if (!size) throw new OpscopeError('tool-failed', 'ffmpeg wrote an unreadable frame.');
-    await rename(tmp, out);
+    if (p.frame) {
+      try {
+        const raw = await warmDecoders.frame(p.path, p.frame.index, p.frame);
+        if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
+        await writeFile(tmp, await encodeRaw(raw, format));
+        await rename(tmp, p.out);
+        lastFrameSource.warm = true;
+        lastFrameSource.reason = null;
+        return { width: raw.width, height: raw.height };
+      } catch (err) {
+        if (err instanceof OpscopeError) throw err;
+        // The file does not allow a warm decoder, or the decoder failed (its run is in the
+        // ffmpeg command log): the exact seek below gives the same frame.
+        lastFrameSource.reason = err instanceof NotWarm ? err.message : `the warm decoder failed: ${(err as Error).message}`;
+      }
+    } else {
+      lastFrameSource.reason = 'no frame table given';
+    }
+    lastFrameSource.warm = false;
+    const size = await seekFrame(p.path, p.seek, tmp, format, signal);
+    await rename(tmp, p.out);
     return size;
   } catch (err) {
     await rm(tmp, { force: true });
-    throw explainMediaFailure(err, basename(path));
+    throw explainMediaFailure(err, basename(p.path));
   }
+}
+
+async function seekFrame(path: string, seek: number, out: string, format: FrameFormat, signal?: AbortSignal) {
+  await runFfmpeg(
+    [
+      '-v', 'error',
+      // One decoder thread: from a keyframe to one frame, more threads measured slower (their
+      // start-up outweighs the handful of frames each gets).
+      '-threads', '1',
+      '-ss', Math.max(0, seek).toFixed(6),
+      '-i', inputPath(path),
+      '-an', '-sn', '-dn',
+      '-map', '0:v:0', '-frames:v', '1', '-vsync', 'passthrough',
+      // Fast PNG: still lossless, a fraction of the default encode time at 1080p.
+      ...(format === 'png' ? ['-c:v', 'png', '-compression_level', '1', '-pix_fmt', 'rgb24'] : ['-c:v', 'mjpeg', '-q:v', String(JPEG_Q), '-pix_fmt', 'yuvj420p']),
+      '-f', 'image2', '-y', out,
+    ],
+    { timeoutMs: 60_000, signal, purpose: `extracting a frame from ${basename(path)}` },
+  );
+  if (format === 'jpeg') return jpegSizeOf(out);
+  const size = await pngSize(out);
+  if (!size) throw new OpscopeError('tool-failed', 'ffmpeg wrote an unreadable frame.');
+  return size;
+}
+
+async function jpegSizeOf(file: string): Promise<{ width: number; height: number }> {
+  const { jpegSize } = await import('./frame-encode.js');
+  const size = await jpegSize(file);
+  if (!size) throw new OpscopeError('tool-failed', 'ffmpeg wrote an unreadable frame.');
+  return size;
 }
