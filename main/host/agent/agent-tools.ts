@@ -9,9 +9,9 @@ import { displayRange, toDisplay, type DisplayRange } from '../../core/signals/i
 import { passSeek, planDecodePasses } from '../../core/frame-decode-plan.js';
 import type { AgentFrameFeatures, AgentFramePass, AgentFrameRequest, AgentFrameResult } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
-import { timelineOf, type CaseViews } from '../cases/case-views.js';
+import type { CaseViews } from '../cases/case-views.js';
+import { analysisGeometry, displaySize, timelineOf } from '../cases/case-model.js';
 import type { FrameService, PartTiming } from '../frames/frame-service.js';
-import { analysisGeometry, displaySize } from '../index/index-service.js';
 import type { ReadableStore } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';

@@ -13,6 +13,7 @@ import { createOpenAiBackend } from './backends/openai.js';
 import { AgentService, type BackendFactory } from './agent-service.js';
 import type { EventBus } from '../event-bus.js';
 import type { SettingsService } from '../settings/settings-service.js';
+import { caseDuration } from '../cases/case-model.js';
 import type { Store } from '../store/store.js';
 
 export interface AgentWiring {
@@ -59,7 +60,7 @@ export function createAgentService(
     bus: host.bus,
     toolsFor: wiring.toolsFor ?? toolsNotConnected,
     backends: wiring.backends ?? {},
-    caseDuration: (caseId) => store.partsOf(caseId).reduce((sum, p) => sum + p.duration, 0),
+    caseDuration: (caseId) => caseDuration(store.partsOf(caseId)),
     bookmarks: (caseId) => store.bookmarks.list(caseId).map((b) => ({ number: b.number, time: b.time, label: b.label })),
     // A recording row still running is this process's or another's (the desktop app recording while the CLI asks).
     live: (caseId) => store.recordingsIn('running').some((r) => r.case_id === caseId),

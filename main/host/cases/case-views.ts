@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { CaseTimeline } from '../../core/case-time.js';
 import { mediaPath } from '../../core/contract/media-paths.js';
 import {
   TRACK_LABELS, TRACK_NAMES,
@@ -8,13 +7,10 @@ import {
 import { OpscopeError } from '../../core/errors.js';
 import { displayScale } from '../../core/signals/index.js';
 import type { ThumbnailsMeta } from '../index/index-service.js';
+import { caseDuration, timelineOf } from './case-model.js';
 import { aggregateIndexStatus, type ReadableStore } from '../store/store.js';
 import type { CaseRow, PartRow } from '../store/rows.js';
 import { round3 } from '../../core/round.js';
-
-export function timelineOf(parts: PartRow[]): CaseTimeline {
-  return new CaseTimeline(parts.map((p) => ({ id: p.id, duration: p.duration })));
-}
 
 /** Read models: what clients see of cases, built from the store. */
 export class CaseViews {
@@ -36,7 +32,7 @@ export class CaseViews {
       name: c.name,
       createdAt: c.created_at,
       updatedAt: c.updated_at,
-      duration: parts.reduce((s, p) => s + p.duration, 0),
+      duration: caseDuration(parts),
       partCount: parts.length,
       index: aggregateIndexStatus(this.store.indexStates(c.id)),
       poster: this.poster(parts),

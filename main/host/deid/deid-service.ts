@@ -4,9 +4,9 @@ import { candidateSpans, joinSpans, outsideSpans, type Span } from '../../core/d
 import { removedBy, trackTextRegions, type Rect, type TextRegion } from '../../core/deid/text-regions.js';
 import { OpscopeError } from '../../core/errors.js';
 import type { OcrDeviceInfo, OcrRangeResult, OcrText } from '../../core/worker-protocol.js';
-import { timelineOf, type CaseViews } from '../cases/case-views.js';
+import type { CaseViews } from '../cases/case-views.js';
+import { analysisGeometry, displaySize, timelineOf } from '../cases/case-model.js';
 import type { FrameService } from '../frames/frame-service.js';
-import { analysisGeometry, displaySize } from '../index/index-service.js';
 import type { PartRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';

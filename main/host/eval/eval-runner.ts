@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { CaseTimeline } from '../../core/case-time.js';
+import { timelineOf } from '../cases/case-model.js';
 import type { ImportResult } from '../../core/contract/schemas.js';
 import { parseBench, type BenchRow } from '../../core/eval/bench-file.js';
 import { summarize, type EvalSummary } from '../../core/eval/metrics.js';
@@ -241,7 +241,7 @@ export async function openVideo(
     if (index.state !== 'done') return { error: `${label} could not be indexed (${index.state}${index.message ? `: ${index.message}` : ''})` };
   }
   const parts = host.store.partsOf(caseId);
-  const timeline = new CaseTimeline(parts.map((p) => ({ id: p.id, duration: p.duration })));
+  const timeline = timelineOf(parts);
   const part = parts.find((p) => p.id === partId);
   return { caseId, offset: timeline.partStart(partId), duration: part?.duration ?? timeline.duration };
 }

@@ -5,6 +5,7 @@ import { pool } from '../../core/pool.js';
 import { proxyCanRemux, summarizeTiming, type PacketScan, type ProbeSummary } from '../../core/media-info.js';
 import type { AnalysisGeometry, ChunkSample, ChunkThumbs, ThumbGeometry } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
+import { analysisGeometry, displaySize, evenPixels } from '../cases/case-model.js';
 import type { EventBus } from '../event-bus.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { aggregateIndexStatus, type Store } from '../store/store.js';
@@ -22,28 +23,11 @@ export interface ThumbnailsMeta {
   times: number[];
 }
 
-const ANALYSIS_WIDTH = 128;
 const THUMB_HEIGHT = 90;
 const SHEET = { columns: 10, rows: 10 };
 /** Keyframes further apart than this leave too few samples; every frame is decoded instead. */
 const SPARSE_KEYFRAMES = 4;
 const FOV_SAMPLES = 12;
-
-function even(n: number) {
-  return Math.max(2, Math.round(n / 2) * 2);
-}
-
-/** Display geometry after rotation metadata is applied (ffmpeg rotates while decoding). */
-export function displaySize(p: PartRow) {
-  const swap = Math.round(p.rotation) % 180 !== 0;
-  return swap ? { w: p.height, h: p.width } : { w: p.width, h: p.height };
-}
-
-/** The size keyframes are analysed at: small, with the picture's aspect. */
-export function analysisGeometry(p: PartRow): AnalysisGeometry {
-  const { w, h } = displaySize(p);
-  return { width: ANALYSIS_WIDTH, height: even((ANALYSIS_WIDTH * h) / Math.max(1, w)) };
-}
 
 export function chunkPlan(duration: number): { from: number; to: number }[] {
   // Chunks make indexing resumable and let two decoders work at once.
@@ -244,7 +228,7 @@ export class IndexService {
     const analysis = analysisGeometry(part);
     const thumbInterval = this.settings.get().thumbnailInterval;
     const thumbs: ThumbGeometry = {
-      width: even((THUMB_HEIGHT * w) / Math.max(1, h)),
+      width: evenPixels((THUMB_HEIGHT * w) / Math.max(1, h)),
       height: THUMB_HEIGHT,
       ...SHEET,
       interval: thumbInterval,

@@ -16,6 +16,7 @@ import { salvagedPath, salvageSegment } from '../../node/record/salvage.js';
 import { resolveDevice, SEGMENT_EXT } from '../../node/record/segment-recorder.js';
 import type { EventBus } from '../event-bus.js';
 import { toNewPart } from '../cases/import-service.js';
+import { caseDuration } from '../cases/case-model.js';
 import type { IndexService } from '../index/index-service.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
@@ -501,7 +502,7 @@ export class RecordingService {
   }
 
   private caseDuration(caseId: string): number {
-    return this.store.partsOf(caseId).reduce((t, p) => t + Math.max(0, p.duration), 0);
+    return caseDuration(this.store.partsOf(caseId));
   }
 
   private addGap(caseId: string, recordingId: string, seconds: number, reason: RecordingGap['reason']) {

@@ -7,6 +7,7 @@
 import type { Bookmark } from '../../core/contract/bookmark-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { formatTime } from '../../core/time-format.js';
+import { caseDuration } from '../cases/case-model.js';
 import type { EventBus } from '../event-bus.js';
 import type { Store } from '../store/store.js';
 
@@ -70,7 +71,7 @@ export class BookmarkService {
 
   /** The case's length so far: its recorded parts, or the live edge when being recorded and later. */
   private limit(caseId: string, live: number | null): number {
-    const recorded = this.store.partsOf(caseId).reduce((sum, p) => sum + p.duration, 0);
+    const recorded = caseDuration(this.store.partsOf(caseId));
     return live === null ? recorded : Math.max(recorded, live);
   }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { CaseTimeline } from '../../core/case-time.js';
 import {
   TRAINING_FORMAT,
   type Feedback, type FeedbackInput, type ReviewCounts, type ReviewFilter, type ReviewItem, type TrainingExample,
@@ -11,6 +10,7 @@ import { OpscopeError } from '../../core/errors.js';
 import type { EventBus } from '../event-bus.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { latestReview, type ReviewedEvidenceRow } from './feedback-repository.js';
+import { timelineOf } from '../cases/case-model.js';
 import type { PartRow } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 
@@ -96,7 +96,7 @@ export class FeedbackService {
 export function trainingExample(row: ReviewedEvidenceRow, parts: readonly PartRow[]): TrainingExample | null {
   const review = latestReview(row);
   if (!review) return null;
-  const timeline = new CaseTimeline(parts.map((p) => ({ id: p.id, duration: p.duration })));
+  const timeline = timelineOf(parts);
   const mapped = (start: number, end: number) => ({
     start,
     end,
