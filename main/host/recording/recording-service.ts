@@ -6,7 +6,6 @@ import type {
 } from '../../core/contract/recording-schemas.js';
 import type { RecordingGap } from '../../core/contract/schemas.js';
 import { OpscopeError, serializeError } from '../../core/errors.js';
-import type { RecordSource } from '../../core/worker-protocol.js';
 import { round3 } from '../../core/round.js';
 import { newId } from '../../node/ids.js';
 import type { DataLayout } from '../../node/paths.js';
@@ -14,6 +13,7 @@ import { DiskWatch, type StatFs } from '../../node/record/disk-watch.js';
 import { processInfo, stopOrphanRecorder } from '../../node/record/orphans.js';
 import { salvagedPath, salvageSegment } from '../../node/record/salvage.js';
 import { resolveDevice, SEGMENT_EXT } from '../../node/record/segment-recorder.js';
+import { LiveRecording, RecordedSource, RecorderRun, RestartBudget } from './live-recording.js';
 import type { EventBus } from '../event-bus.js';
 import { toNewPart } from '../cases/import-service.js';
 import { caseDuration } from '../cases/case-model.js';
@@ -63,40 +63,6 @@ type RunOutcome =
   | { kind: 'recorder-crashed'; message: string }
   | { kind: 'failed'; message: string };
 
-interface Active {
-  id: string;
-  caseId: string;
-  startedAt: string;
-  source: RecordSource;
-  sourceKind: ActiveRecording['source'];
-  sourceLabel: string;
-  folder: string;
-  req: RecordingRequest;
-  segments: number;
-  duration: number;
-  run: number;
-  state: ActiveRecording['state'];
-  /** Case duration when the current run started, and seconds the run has recorded since. */
-  runBase: number;
-  runSeconds: number;
-  encoder: ActiveRecording['encoder'];
-  message?: string;
-  finish: AbortController;
-  /** Ends the current run cleanly (source lost, or the recording stops). */
-  runFinish: AbortController | null;
-  /** Feeds a window capture into the current run. */
-  feed: ((data: Uint8Array | null) => void) | null;
-  nextSeq: number;
-  lastChunkAt: number;
-  sourceLost: string | null;
-  resumed: (() => void) | null;
-  stopping: boolean;
-  reason: RecordingEnded['reason'] | null;
-  ended: Promise<RecordingEnded>;
-  /** When a replay's first run started (ms), to go on from the right place after a restart. */
-  firstRunAt?: number;
-}
-
 /** Whether the process that wrote a recording row still runs (a zombie left by a crash does not). */
 async function alive(pid: number | null): Promise<boolean> {
   if (!pid || pid === process.pid) return false;
@@ -117,9 +83,9 @@ const defaultDevices: DeviceAccess = { resolve: resolveDevice, exists: existsSyn
  * waits and starts a new run when the source is back, and the time missed is kept as a gap.
  */
 export class RecordingService {
-  private active: Active | null = null;
+  private active: LiveRecording | null = null;
   private interrupted: InterruptedRecording[] = [];
-  private restarts: number[] = [];
+  private readonly restarts = new RestartBudget(MAX_RESTARTS_PER_MINUTE);
   /** The crash recovery run at start; calls about recordings wait for it. */
   readonly ready: Promise<void>;
   private readonly devices: DeviceAccess;
@@ -156,12 +122,12 @@ export class RecordingService {
     return this.interrupted;
   }
 
-  private edgeOf(a: Active): number {
+  private edgeOf(a: LiveRecording): number {
     const recorded = this.caseDuration(a.caseId);
-    return round3(a.state === 'recording' ? Math.max(recorded, a.runBase + a.runSeconds) : recorded);
+    return round3(a.state === 'recording' && a.run ? Math.max(recorded, a.run.edge) : recorded);
   }
 
-  private view(a: Active): ActiveRecording {
+  private view(a: LiveRecording): ActiveRecording {
     return {
       recordingId: a.id,
       caseId: a.caseId,
@@ -170,24 +136,24 @@ export class RecordingService {
       duration: a.duration,
       stopping: a.stopping,
       state: a.state,
-      source: a.sourceKind,
-      sourceLabel: a.sourceLabel,
+      source: a.source.kind,
+      sourceLabel: a.source.label,
       // Before the first run has started the recording is about to be run 1.
-      run: Math.max(1, a.run),
+      run: Math.max(1, a.runs),
       liveEdge: this.edgeOf(a),
       encoder: a.encoder,
       ...(a.message ? { message: a.message } : {}),
     };
   }
 
-  private publish(a: Active) {
+  private publish(a: LiveRecording) {
     if (this.active === a) this.bus.emit('recording.state', this.view(a));
   }
 
   async start(req: RecordingRequest): Promise<{ recordingId: string; caseId: string; ended: Promise<RecordingEnded> }> {
     await this.ready;
     if (this.active) throw new OpscopeError('conflict', 'A recording is already running; stop it first.');
-    const { source, kind, label } = this.toSource(req);
+    const source = this.toSource(req);
     let caseId = req.caseId;
     let created = false;
     let resumedAfter: number | null = null;
@@ -204,21 +170,17 @@ export class RecordingService {
     const folder = join(this.layout.root, 'recordings', id);
     await mkdir(folder, { recursive: true });
     const startedAt = new Date().toISOString();
-    this.store.addRecording({ id, case_id: caseId, folder: relative(this.layout.root, folder), started_at: startedAt, pid: process.pid, source_json: JSON.stringify(source) });
+    this.store.addRecording({ id, case_id: caseId, folder: relative(this.layout.root, folder), started_at: startedAt, pid: process.pid, source_json: JSON.stringify(source.source) });
     if (resumedAfter !== null && this.store.partsOf(caseId).length) {
       // Continuing after a crash: the time the app was down is a gap in the case.
       this.addGap(caseId, id, (Date.now() - resumedAfter) / 1000, 'interrupted');
     }
     this.interrupted = this.interrupted.filter((r) => r.caseId !== caseId);
-    const a: Active = {
-      id, caseId, startedAt, source, sourceKind: kind, sourceLabel: label, folder, req,
-      segments: 0, duration: 0, run: 0, state: 'recording', runBase: 0, runSeconds: 0, encoder: null,
-      finish: new AbortController(), runFinish: null, feed: null, nextSeq: 0, lastChunkAt: Date.now(),
-      sourceLost: null, resumed: null, stopping: false, reason: null, ended: Promise.resolve(null as never),
-    };
+    const a = new LiveRecording(id, caseId, startedAt, folder, req, source);
     this.active = a;
-    a.ended = this.record(a, created);
-    return { recordingId: id, caseId, ended: a.ended };
+    const ended = this.record(a, created);
+    a.ended = ended;
+    return { recordingId: id, caseId, ended };
   }
 
   /** Ends the running recording cleanly; null when none runs. */
@@ -232,81 +194,77 @@ export class RecordingService {
   /** A piece of the window's capture stream; refused (not an error) when its run is over. */
   chunk(input: { recordingId: string; run: number; seq: number; data: string }): { accepted: boolean } {
     const a = this.requireActive(input.recordingId);
-    if (a.sourceKind !== 'capture') throw new OpscopeError('invalid-input', 'This recording does not take a stream from the window.');
+    if (a.source.kind !== 'capture') throw new OpscopeError('invalid-input', 'This recording does not take a stream from the window.');
     // A run whose stream was ended (source lost, stopping) takes nothing more: its input is closed.
-    if (input.run !== a.run || a.state !== 'recording' || !a.feed || a.sourceLost !== null || a.stopping) return { accepted: false };
-    if (input.seq < a.nextSeq) return { accepted: true };
-    if (input.seq > a.nextSeq) {
+    if (input.run !== a.runs || a.state !== 'recording' || !a.feed.connected || a.absence.away || a.stopping) return { accepted: false };
+    const expected = a.feed.expected;
+    const outcome = a.feed.take(input.seq, () => new Uint8Array(Buffer.from(input.data, 'base64')));
+    if (outcome === 'out-of-order') {
       // A lost piece breaks the stream: the run ends and the window starts a new one.
-      this.loseSource(a, `A piece of the stream was lost (expected ${a.nextSeq}, got ${input.seq}); recording restarts.`);
+      this.loseSource(a, `A piece of the stream was lost (expected ${expected}, got ${input.seq}); recording restarts.`);
       return { accepted: false };
     }
-    a.nextSeq++;
-    a.lastChunkAt = Date.now();
-    a.feed(new Uint8Array(Buffer.from(input.data, 'base64')));
     return { accepted: true };
   }
 
   /** The window's capture source went away: the run ends and the recording waits for `resume`. */
   sourceLost(recordingId: string, message?: string): ActiveRecording {
     const a = this.requireActive(recordingId);
-    this.loseSource(a, message ?? `${a.sourceLabel} was disconnected.`);
+    this.loseSource(a, message ?? `${a.source.label} was disconnected.`);
     return this.view(a);
   }
 
   /** The source is back: a new run starts (it is only for window captures; devices are found again by themselves). */
   resume(recordingId: string): ActiveRecording {
     const a = this.requireActive(recordingId);
-    if (a.sourceKind !== 'capture') throw new OpscopeError('invalid-input', 'Only a recording captured by the window is resumed by hand.');
-    a.resumed?.();
+    if (a.source.kind !== 'capture') throw new OpscopeError('invalid-input', 'Only a recording captured by the window is resumed by hand.');
+    a.absence.wakeUp();
     return this.view(a);
   }
 
-  private requireActive(recordingId: string): Active {
+  private requireActive(recordingId: string): LiveRecording {
     const a = this.active;
     if (!a || a.id !== recordingId) throw new OpscopeError('not-found', 'That recording is not running.');
     return a;
   }
 
-  private loseSource(a: Active, message: string) {
-    if (a.stopping || a.sourceLost !== null) return;
-    a.sourceLost = message;
-    a.runFinish?.abort();
-    a.feed?.(null);
+  private loseSource(a: LiveRecording, message: string) {
+    if (a.stopping || a.absence.away) return;
+    a.absence.reason = message;
+    a.run?.finish.abort();
+    a.feed.end();
   }
 
-  private requestStop(a: Active, reason: RecordingEnded['reason'], message?: string) {
+  private requestStop(a: LiveRecording, reason: RecordingEnded['reason'], message?: string) {
     if (a.stopping) return;
-    a.stopping = true;
-    a.reason = reason;
+    a.stop = { reason };
     if (message) a.message = message;
-    a.finish.abort();
-    a.runFinish?.abort();
-    a.feed?.(null);
-    a.resumed?.();
+    a.run?.finish.abort();
+    a.feed.end();
+    a.absence.wakeUp();
     if (a.state !== 'stopping') {
       a.state = 'stopping';
       this.publish(a);
     }
   }
 
-  private toSource(req: RecordingRequest): { source: RecordSource; kind: ActiveRecording['source']; label: string } {
+  private toSource(req: RecordingRequest): RecordedSource {
     const s = req.source;
     if ('device' in s) {
       const device = this.devices.resolve(s.device);
-      return { source: { kind: 'device', device }, kind: 'device', label: device };
+      return new RecordedSource({ kind: 'device', device }, 'device', device);
     }
     if ('capture' in s) {
       const { mimeType, frameRate } = s.capture;
-      return { source: { kind: 'stream', mimeType, ...(frameRate ? { frameRate } : {}) }, kind: 'capture', label: s.capture.label || 'Capture device' };
+      return new RecordedSource({ kind: 'stream', mimeType, ...(frameRate ? { frameRate } : {}) }, 'capture', s.capture.label || 'Capture device');
     }
     const path = isAbsolute(s.replay) ? s.replay : resolve(req.cwd ?? process.cwd(), s.replay);
     if (!existsSync(path)) throw new OpscopeError('not-found', `The file to replay was not found: ${path}`);
-    return { source: { kind: 'replay', path }, kind: 'replay', label: basename(path) };
+    return new RecordedSource({ kind: 'replay', path }, 'replay', basename(path));
   }
 
   /** Never rejects: whatever happens, the recording ends with a reason (nobody may be awaiting it). */
-  private async record(a: Active, created: boolean): Promise<RecordingEnded> {
+  private async record(a: LiveRecording, created: boolean): Promise<RecordingEnded> {
     let failure: string | null;
     const watch = new DiskWatch(a.folder, this.opts.disk ?? {});
     const checkDisk = async () => {
@@ -338,7 +296,7 @@ export class RecordingService {
     } finally {
       this.active = null;
     }
-    const reason = failure ? 'failed' : (a.reason ?? 'source-ended');
+    const reason = failure ? 'failed' : (a.stop?.reason ?? 'source-ended');
     const message = failure ?? a.message;
     const ended: RecordingEnded = { recordingId: a.id, caseId: a.caseId, segments: a.segments, duration: a.duration, reason, ...(message ? { message } : {}) };
     this.bus.emit('recording.ended', ended);
@@ -346,109 +304,87 @@ export class RecordingService {
   }
 
   /** A window capture that stopped sending (the window closed or hung) is a lost source. */
-  private checkStall(a: Active) {
-    if (a.sourceKind !== 'capture' || a.state !== 'recording' || a.stopping || !a.feed) return;
+  private checkStall(a: LiveRecording) {
+    if (a.source.kind !== 'capture' || a.state !== 'recording' || a.stopping || !a.feed.connected) return;
     const limit = this.opts.captureStallMs ?? 8000;
-    if (Date.now() - a.lastChunkAt > limit) this.loseSource(a, `No video has arrived from ${a.sourceLabel} for ${Math.round(limit / 1000)} s.`);
+    if (a.feed.silentFor() > limit) this.loseSource(a, `No video has arrived from ${a.source.label} for ${Math.round(limit / 1000)} s.`);
   }
 
   /** Runs the recorder until the recording ends; the failure message, or null. */
-  private async runs(a: Active): Promise<string | null> {
-    let gap: { since: number; reason: RecordingGap['reason'] } | null = null;
+  private async runs(a: LiveRecording): Promise<string | null> {
     for (;;) {
       if (a.stopping) return null;
-      if (a.req.duration && a.duration >= a.req.duration - 0.05) return null;
-      const outcome = await this.runOnce(a, gap);
-      gap = null;
+      if (a.request.duration && a.duration >= a.request.duration - 0.05) return null;
+      const outcome = await this.runOnce(a);
       if (a.stopping) return null;
-      if (outcome.kind === 'ended' && a.sourceLost === null) {
-        if (a.sourceKind === 'capture') {
+      if (outcome.kind === 'ended' && !a.absence.away) {
+        if (a.source.kind === 'capture') {
           // The window's stream ended without a stop: treat it as the source going away.
-          a.sourceLost = `${a.sourceLabel} stopped sending video.`;
+          a.absence.reason = `${a.source.label} stopped sending video.`;
         } else {
           return null;
         }
       }
-      if (outcome.kind === 'failed' && a.sourceKind === 'device' && !this.devices.exists((a.source as { device: string }).device)) {
-        a.sourceLost = `${a.sourceLabel} was disconnected.`;
-      } else if (outcome.kind === 'failed' && a.sourceLost === null) {
+      const device = a.source.device;
+      if (outcome.kind === 'failed' && device !== null && !this.devices.exists(device)) {
+        a.absence.reason = `${a.source.label} was disconnected.`;
+      } else if (outcome.kind === 'failed' && !a.absence.away) {
         return outcome.message;
       }
       if (outcome.kind === 'recorder-crashed') {
-        const now = Date.now();
-        this.restarts = [...this.restarts.filter((t) => now - t < 60_000), now];
-        if (this.restarts.length > MAX_RESTARTS_PER_MINUTE) return `The recorder keeps stopping (${outcome.message}); recording was given up.`;
+        if (!this.restarts.allow()) return `The recorder keeps stopping (${outcome.message}); recording was given up.`;
         this.bus.emit('recording.warning', { caseId: a.caseId, message: `The recorder stopped (${outcome.message}); recording goes on.`, freeBytes: null, stopping: false });
-        gap = { since: now, reason: 'recorder-restarted' };
+        a.missed.began(Date.now(), 'recorder-restarted');
         continue;
       }
-      if (a.sourceLost !== null) {
+      if (a.absence.reason !== null) {
         const since = Date.now();
         a.state = 'waiting';
-        a.message = a.sourceLost;
+        a.message = a.absence.reason;
         this.publish(a);
-        this.bus.emit('recording.warning', { caseId: a.caseId, message: `${a.sourceLost} Recording resumes into this case when it is back.`, freeBytes: null, stopping: false });
-        await this.waitForSource(a);
-        a.sourceLost = null;
-        delete a.message;
+        this.bus.emit('recording.warning', { caseId: a.caseId, message: `${a.absence.reason} Recording resumes into this case when it is back.`, freeBytes: null, stopping: false });
+        await a.absence.waitForReturn(device !== null ? () => this.devices.exists(device) : null, this.opts.devicePollMs ?? 1000);
+        a.absence.reason = null;
+        a.message = undefined;
         if (a.stopping) return null;
-        gap = { since, reason: 'source-lost' };
+        a.missed.began(since, 'source-lost');
       }
     }
   }
 
-  private waitForSource(a: Active): Promise<void> {
-    return new Promise<void>((done) => {
-      let timer: NodeJS.Timeout | null = null;
-      const finish = () => {
-        if (timer) clearInterval(timer);
-        a.resumed = null;
-        done();
-      };
-      a.resumed = finish;
-      if (a.source.kind === 'device') {
-        const device = a.source.device;
-        timer = setInterval(() => {
-          if (this.devices.exists(device)) finish();
-        }, this.opts.devicePollMs ?? 1000);
-      }
-    });
-  }
-
   /** One run of the recorder into its own folder; each closed segment is added to the case as it comes. */
-  private async runOnce(a: Active, gap: { since: number; reason: RecordingGap['reason'] } | null): Promise<RunOutcome> {
-    a.run++;
-    a.nextSeq = 0;
-    a.lastChunkAt = Date.now();
-    a.runSeconds = 0;
-    a.runFinish = new AbortController();
-    const runFolder = join(a.folder, `run-${String(a.run).padStart(3, '0')}`);
+  private async runOnce(a: LiveRecording): Promise<RunOutcome> {
+    const number = ++a.runs;
+    a.feed.restart();
+    const runFolder = join(a.folder, `run-${String(number).padStart(3, '0')}`);
+    // In place before the first wait, so that a stop asked meanwhile ends this run too.
+    const run = new RecorderRun(number, runFolder, this.caseDuration(a.caseId));
+    a.run = run;
     await mkdir(runFolder, { recursive: true });
-    // The gap lasts until this run starts; it is placed where its first segment lands in the case.
-    let gapPending = gap ? { seconds: (Date.now() - gap.since) / 1000, reason: gap.reason } : null;
+    // The missed time lasts until this run starts; it is placed where its first segment lands in the case.
+    a.missed.runStarted();
     let adding = Promise.resolve();
     const onSegment = (file: string) => {
       adding = adding.then(async () => {
-        if (gapPending && this.caseDuration(a.caseId) > 0) this.addGap(a.caseId, a.id, gapPending.seconds, gapPending.reason);
-        gapPending = null;
+        const gap = a.missed.take();
+        if (gap && this.caseDuration(a.caseId) > 0) this.addGap(a.caseId, a.id, gap.seconds, gap.reason);
         await this.addSegment(a, file);
       });
     };
-    a.runBase = this.caseDuration(a.caseId);
     a.state = 'recording';
     this.publish(a);
     let ffmpegPid: number | null = null;
-    const remaining = a.req.duration ? Math.max(0.1, a.req.duration - a.duration) : undefined;
+    const remaining = a.request.duration ? Math.max(0.1, a.request.duration - a.duration) : undefined;
     let outcome: RunOutcome = { kind: 'ended' };
     try {
       await this.recorder.run(
         'record',
-        { source: this.sourceForRun(a), folder: runFolder, segmentSeconds: a.req.segmentSeconds, ...(remaining ? { durationS: remaining } : {}) },
+        { source: a.source.forRun(number), folder: runFolder, segmentSeconds: a.request.segmentSeconds, ...(remaining ? { durationS: remaining } : {}) },
         {
-          signal: a.runFinish.signal,
+          signal: run.finish.signal,
           onPartial: (p) => {
             if (p.type === 'segment') onSegment(p.file);
-            else if (p.type === 'time') a.runSeconds = p.seconds;
+            else if (p.type === 'time') run.seconds = p.seconds;
             else if (p.type === 'started') {
               ffmpegPid = p.pid;
               this.store.setRecorderPid(a.id, p.pid);
@@ -457,7 +393,7 @@ export class RecordingService {
             }
           },
           onInput: (send) => {
-            if (a.sourceKind === 'capture') a.feed = send;
+            if (a.source.kind === 'capture') a.feed.connect(send);
           },
         },
       );
@@ -471,28 +407,17 @@ export class RecordingService {
         outcome = { kind: 'failed', message: e.message };
       }
     } finally {
-      a.feed = null;
-      a.runFinish = null;
+      a.feed.disconnect();
       this.store.setRecorderPid(a.id, null);
     }
     // Whatever ffmpeg closed but had not listed (a failure mid-segment) is recovered as after a crash.
     await adding;
     await this.addUnlisted(a.caseId, [runFolder], (file) => this.addSegment(a, file));
-    a.runSeconds = 0;
+    a.run = null;
     return outcome;
   }
 
-  /** A replay restarted after a gap goes on where a live feed would be by now, not from its start. */
-  private sourceForRun(a: Active): RecordSource {
-    if (a.source.kind !== 'replay') return a.source;
-    if (a.run === 1) {
-      a.firstRunAt = Date.now();
-      return a.source;
-    }
-    return { ...a.source, offset: (Date.now() - (a.firstRunAt ?? Date.now())) / 1000 };
-  }
-
-  private async addSegment(a: Active, file: string): Promise<boolean> {
+  private async addSegment(a: LiveRecording, file: string): Promise<boolean> {
     const added = await this.addPart(a.caseId, file);
     if (added === null) return false;
     a.segments++;
