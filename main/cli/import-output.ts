@@ -5,7 +5,7 @@ import { round3 } from '../core/round.js';
  * What `opscope import --json` prints (and `opscope pacs get --json`, which imports what it
  * retrieved): the first case with its parts, every file's outcome and error, and every case made.
  */
-export function importJson(cases: CaseDetail[], results: ImportResult[]): Record<string, unknown> {
+export function importJson(cases: CaseDetail[], results: ImportResult[]) {
   const main = cases[0];
   const errors = results.flatMap((r) => r.errors);
   const imported = results.flatMap((r) => r.files);

@@ -101,7 +101,7 @@ async function get(argv: string[]): Promise<number> {
     const out = importJson(cases, done.results);
     const instanceErrors = done.errors.map((e) => ({ path: e.sopInstanceUid ? `instance ${e.sopInstanceUid}` : study, message: e.message }));
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...out, errors: [...(out.errors as unknown[]), ...instanceErrors] })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...out, errors: [...out.errors, ...instanceErrors] })}\n`);
     } else {
       for (const c of cases) process.stdout.write(`${c.id}  ${c.name}  ${c.parts.length} part(s)  index: ${c.index.state}\n`);
       if (done.message) process.stdout.write(`${done.message}\n`);

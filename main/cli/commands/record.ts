@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { RecordingEnded } from '../../core/contract/recording-schemas.js';
+import { serializeError } from '../../core/errors.js';
 import { USAGE } from '../usage.js';
 import { openHost, UsageError } from '../context.js';
 import { duration as fmt } from '../output.js';
@@ -47,7 +48,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
   const onSigint = () => {
     say('stopping: closing the last segment…');
     process.off('SIGINT', onSigint);
-    void host.call('recording.stop', {}).catch((err: unknown) => say(`could not stop: ${(err as Error).message}`));
+    void host.call('recording.stop', {}).catch((err: unknown) => say(`could not stop: ${serializeError(err).message}`));
   };
   process.on('SIGINT', onSigint);
   try {

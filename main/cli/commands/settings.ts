@@ -5,6 +5,7 @@ import { OpscopeError } from '../../core/errors.js';
 import { redactSecrets } from '../../core/secrets.js';
 import { openHost } from '../context.js';
 import { USAGE, UsageError } from '../usage.js';
+import { isRecord } from '../../core/is-record.js';
 
 /**
  * Reads and changes settings from a shell: `opscope settings` prints them, `opscope settings
@@ -61,7 +62,7 @@ function changedSettings(current: Settings, next: Record<string, unknown>): Part
     throw new OpscopeError('invalid-input', `invalid setting ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'rejected'}; nothing was changed`);
   }
   const patch: Partial<Settings> = {};
-  for (const key of Object.keys(parsed.data) as (keyof Settings)[]) {
+  for (const key of SettingsSchema.keyof().options) {
     if (JSON.stringify(parsed.data[key]) !== JSON.stringify(current[key])) Object.assign(patch, { [key]: parsed.data[key] });
   }
   return patch;
@@ -89,7 +90,7 @@ export function applyAssignment(target: Record<string, unknown>, assignment: str
     }
     node[key] ??= {};
     const child = node[key];
-    if (child === null || typeof child !== 'object' || Array.isArray(child)) throw new UsageError(`"${path.join('.')}" is not a setting`);
-    node = child as Record<string, unknown>; // checked just above: a plain object
+    if (!isRecord(child)) throw new UsageError(`"${path.join('.')}" is not a setting`);
+    node = child;
   }
 }

@@ -7,6 +7,7 @@
 import { round3 } from '../round.js';
 import { parseTime } from '../time-format.js';
 import { TOOL_NAMES, type RawToolCall, type ToolName } from './types.js';
+import { isRecord } from '../is-record.js';
 
 /** Frames per crop: few enough to fit a model's context, enough to see a change. */
 export interface CropFrameLimits {
@@ -93,10 +94,6 @@ export function checkTime(value: unknown, label: string, duration: number): Time
     };
   }
   return { ok: true, value: seconds, note: null };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isToolName(name: string): name is ToolName {

@@ -5,6 +5,7 @@
 
 import { checkTime, showSeconds } from '../tools.js';
 import type { EvidenceDraft } from '../types.js';
+import { isRecord } from '../../is-record.js';
 
 export interface Evidence {
   id: string;
@@ -30,10 +31,6 @@ export interface EvidenceBox {
 export interface EvidenceCheck {
   evidence: Evidence[];
   notes: string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 interface ItemContext {
