@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main as cli } from '../../main/cli/opscope.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bookmark } from '../../main/core/contract/bookmark-schemas.js';
 import type { AppHost } from '../../main/host/app-host.js';
 import type { SyntheticEvent } from '../../main/node/synthetic/index.js';
 import { tempHome } from '../support/cli.js';
 import { askAndWait, importCase, testHost, type AskedSummary } from '../support/host.js';
+import { opscopeInProcess as opscope } from '../support/in-process-cli.js';
 import { syntheticVideo } from '../support/media.js';
 import { iou } from '../support/windows.js';
 
@@ -29,25 +29,6 @@ function within(a: AskedSummary & { answer: string }, start: number, end: number
     expect(e.start, a.answer).toBeGreaterThanOrEqual(start);
     expect(e.end, a.answer).toBeLessThanOrEqual(end);
     for (const f of e.frames) expect(f >= e.start && f <= e.end).toBe(true);
-  }
-}
-
-/** The opscope command in this process, on the host's data folder; its output captured. */
-async function opscope(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = process.env.OPSCOPE_HOME;
-  process.env.OPSCOPE_HOME = home;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await cli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    if (saved === undefined) delete process.env.OPSCOPE_HOME;
-    else process.env.OPSCOPE_HOME = saved;
   }
 }
 

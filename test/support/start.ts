@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
+import { printedAddress } from './printed-address.js';
 
 export interface Started {
   child: ChildProcess;
@@ -44,29 +45,13 @@ export function noElectronEnv(opts: { desktop: boolean }): { env: NodeJS.Process
 /** Runs `npm start`'s script with `env` and resolves once it has printed the app's address. */
 export async function runStart(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Started> {
   const child = spawn(process.execPath, [...startScript(), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no address within 60 s:\n${output}`)), 60_000);
-    const check = () => {
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited (${code}) before printing an address:\n${output}`));
-    });
-  });
+  const printed = printedAddress(child, 'npm start', 60_000);
+  const url = await printed.url;
   return {
     child,
     url,
-    output: () => output,
+    output: printed.output,
     async stop(signal = 'SIGINT', ms = 20_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT } from '../cli.js';
+import { printedAddress } from '../printed-address.js';
 
 export interface Served {
   url: string;
@@ -26,30 +27,14 @@ export async function startServer(opts: { home?: string } = {}): Promise<Served>
     env: { ...process.env, OPSCOPE_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`opscope serve printed no address within 30 s:\n${output}`)), 30_000);
-    const check = () => {
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`opscope serve exited (${code}) before printing its address:\n${output}`));
-    });
-  });
+  const printed = printedAddress(child, 'opscope serve', 30_000);
+  const url = await printed.url;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,
     origin: new URL(url).origin,
     home,
-    log: () => output,
+    log: printed.output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
