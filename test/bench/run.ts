@@ -30,6 +30,8 @@
  *   deid     a 60 s 1080p clip with a burned-in patient banner and an out-of-body span,
  *            exported plainly and de-identified: the time de-identification adds (OCR of a frame
  *            a second on CPU, out-of-body checks, masking) and the OCR's frames per second.
+ *   similar  the picture index (see similar.ts): recall@5 on labelled real-tissue scenes against a
+ *            colour histogram, embedding speed scaled to an hour, a query over 100 hours.
  *
  * OPSCOPE_BENCH_MINUTES shortens the recording for a quick look (the targets are for 20).
  * OPSCOPE_BENCH_ONLY picks parts, comma separated (e.g. `store,eval`); `export` and `record` alone
@@ -53,6 +55,7 @@ import { Store } from '../../main/host/store/store.js';
 import { testHost } from '../support/host.js';
 import { syntheticVideo } from '../support/media.js';
 import { benchRecord, delayStats, type RecordFigures } from './record.js';
+import { benchSimilar } from './similar.js';
 import { rawDb } from '../support/raw-db.js';
 
 const minutes = Number(process.env.OPSCOPE_BENCH_MINUTES ?? 20);
@@ -152,7 +155,7 @@ async function benchExport(host: AppHost, caseId: string, duration: number, dir:
   return { burnSeconds, copySeconds, copyRange: copy.actual };
 }
 
-const PARTS = ['index', 'frame', 'crop', 'ask', 'export', 'record', 'store', 'eval', 'deid'] as const;
+const PARTS = ['index', 'frame', 'crop', 'ask', 'export', 'record', 'store', 'eval', 'deid', 'similar'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): Set<Part> {
@@ -791,6 +794,10 @@ async function main() {
   if (parts.has('store')) await benchStore(figures);
   if (parts.has('eval')) await benchEval(figures);
   if (parts.has('deid')) await benchDeid(figures);
+  if (parts.has('similar')) {
+    const { video, duration } = await benchVideo();
+    figures.push(...(await benchSimilar(video, duration, log)));
+  }
   printFigures(figures);
 }
 

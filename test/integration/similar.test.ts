@@ -5,7 +5,8 @@ import type { AppHost } from '../../main/host/app-host.js';
 import { tempHome } from '../support/cli.js';
 import { opscopeInProcess as opscope } from '../support/in-process-cli.js';
 import { importCase, testHost } from '../support/host.js';
-import { ffmpegVideo, syntheticVideo } from '../support/media.js';
+import { syntheticVideo } from '../support/media.js';
+import { recurringSceneCase } from '../support/picture-scenes.js';
 import { TISSUE_CLIP, sharedData } from '../support/shared-data.js';
 
 /*
@@ -18,25 +19,6 @@ import { TISSUE_CLIP, sharedData } from '../support/shared-data.js';
 
 const clip = sharedData(TISSUE_CLIP);
 
-async function recurringSceneCase(): Promise<string> {
-  const syn = await syntheticVideo({ duration: 16, width: 640, height: 360, fps: 25, gop: 2, seed: 7, events: [] });
-  const graph = [
-    '[0:v]fps=25,scale=640:360,setsar=1,split=3[s0][s1][s2]',
-    '[1:v]fps=25,split=2[t0][t1]',
-    '[s0]trim=0:6,setpts=PTS-STARTPTS[a]',
-    '[t0]trim=0:4,setpts=PTS-STARTPTS,crop=1280:720:0:0,scale=640:360,setsar=1[b]',
-    '[s1]trim=6:12,setpts=PTS-STARTPTS[c]',
-    '[t1]trim=0:4,setpts=PTS-STARTPTS,crop=1200:676:260:150,hue=h=14:s=1.2,eq=brightness=-0.05,scale=640:360,setsar=1[d]',
-    '[s2]trim=12:16,setpts=PTS-STARTPTS[e]',
-    '[a][b][c][d][e]concat=n=5:v=1:a=0[out]',
-  ].join(';');
-  return ffmpegVideo('similar-recurring-tissue.mp4', [
-    '-i', syn, '-stream_loop', '1', '-i', clip!,
-    '-filter_complex', graph, '-map', '[out]',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-  ]);
-}
-
 describe.skipIf(!clip)('the picture index and finding similar moments', () => {
   let home: string;
   let host: AppHost;
@@ -46,7 +28,7 @@ describe.skipIf(!clip)('the picture index and finding similar moments', () => {
   beforeAll(async () => {
     home = tempHome();
     host = testHost(home, { inProcess: true });
-    const video = await recurringSceneCase();
+    const video = await recurringSceneCase(clip!);
     caseId = await importCase(host, [video]);
     // A second case of generated video only: searched with --all-cases, never the best answer.
     other = await importCase(host, [await syntheticVideo({ duration: 12, width: 640, height: 360, fps: 25, gop: 2, seed: 8, events: [] })]);

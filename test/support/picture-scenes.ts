@@ -7,6 +7,7 @@
  */
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import type { RgbFrame } from '../../main/core/signals/types.js';
+import { ffmpegVideo, syntheticVideo } from './media.js';
 
 export interface SceneView {
   scene: number;
@@ -99,4 +100,28 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
     bb += b[i]! * b[i]!;
   }
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+/**
+ * A short generated case in which a scene of the real tissue clip comes back: 0-6 s generated
+ * endoscope video, 6-10 s the tissue (top-left of the frame), 10-16 s generated again, 16-20 s
+ * the tissue again, cropped elsewhere and recoloured, 20-24 s generated. Keyframes every 2 s.
+ */
+export async function recurringSceneCase(clip: string): Promise<string> {
+  const syn = await syntheticVideo({ duration: 16, width: 640, height: 360, fps: 25, gop: 2, seed: 7, events: [] });
+  const graph = [
+    '[0:v]fps=25,scale=640:360,setsar=1,split=3[s0][s1][s2]',
+    '[1:v]fps=25,split=2[t0][t1]',
+    '[s0]trim=0:6,setpts=PTS-STARTPTS[a]',
+    '[t0]trim=0:4,setpts=PTS-STARTPTS,crop=1280:720:0:0,scale=640:360,setsar=1[b]',
+    '[s1]trim=6:12,setpts=PTS-STARTPTS[c]',
+    '[t1]trim=0:4,setpts=PTS-STARTPTS,crop=1200:676:260:150,hue=h=14:s=1.2,eq=brightness=-0.05,scale=640:360,setsar=1[d]',
+    '[s2]trim=12:16,setpts=PTS-STARTPTS[e]',
+    '[a][b][c][d][e]concat=n=5:v=1:a=0[out]',
+  ].join(';');
+  return ffmpegVideo('similar-recurring-tissue.mp4', [
+    '-i', syn, '-stream_loop', '1', '-i', clip,
+    '-filter_complex', graph, '-map', '[out]',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+  ]);
 }

@@ -68,6 +68,7 @@ export const SHORTCUTS: ShortcutGroup[] = [
     items: [
       { keys: [[mod, 'O']], label: 'Open recordings (O too, while no case is open)' },
       { keys: [['Q']], label: 'Ask a question about the case (Enter asks, Esc leaves the box)' },
+      { keys: [['S']], label: 'Find moments like the frame on screen, in this case or all cases' },
       { keys: [['/']], label: 'Filter the library' },
       { keys: [[mod, 'B']], label: 'Show / hide the library' },
       { keys: [[mod, ',']], label: 'Settings' },
@@ -249,6 +250,10 @@ export function installShortcuts(app: AppState, focusFilter: () => void): () => 
       case 'q':
       case 'Q':
         app.focusQuestion();
+        break;
+      case 's':
+      case 'S':
+        app.findSimilar();
         break;
       case 'i':
       case 'I':

@@ -9,6 +9,7 @@ import { Exporter } from './exporter.svelte.js';
 import { OpenCase } from './open-case.svelte.js';
 import { Importer } from './importer.svelte.js';
 import { PacsSearch } from './pacs.svelte.js';
+import { SimilarSearch } from './similar.svelte.js';
 import { Library } from './library.svelte.js';
 import { Recorder } from './recording/recorder.svelte.js';
 import { Toasts } from './toasts.svelte.js';
@@ -35,6 +36,8 @@ export class AppState {
   readonly recorder: Recorder;
   /** Open from the PACS: search and retrieve studies (DICOMweb). */
   readonly pacs: PacsSearch;
+  /** Find similar: moments that look like the frame on screen (S). */
+  readonly similar: SimilarSearch;
 
   info = $state<AppInfo | null>(null);
   settings = $state<Settings | null>(null);
@@ -79,6 +82,7 @@ export class AppState {
     this.library = new Library(api, this.toasts);
     this.importer = new Importer(api);
     this.pacs = new PacsSearch(api, (done) => this.finishPacs(done));
+    this.similar = new SimilarSearch(api);
     this.exporter = new Exporter(api, this.toasts, () => this.info?.dataDir ?? null);
     this.recorder = new Recorder(api, this.toasts, {
       captureDevice: () => this.settings?.captureDevice ?? '',
@@ -112,6 +116,7 @@ export class AppState {
     this.api.on('import.progress', (p) => this.importer.onProgress(p));
     this.api.on('pacs.progress', (p) => this.pacs.onProgress(p));
     this.api.on('pacs.done', (d) => void this.pacs.onDone(d));
+    this.api.on('similar.progress', ({ caseId, status }) => this.similar.onProgress(caseId, status));
     this.api.on('demo.progress', (p) => {
       if (this.demo) this.demo = { progress: p.progress, stage: p.stage };
     });
@@ -370,6 +375,20 @@ export class AppState {
       this.toasts.error('Could not save the settings', err);
       return false;
     }
+  }
+
+  /** Moments like the frame on screen, in the panel beside the player. */
+  findSimilar(): void {
+    const s = this.current;
+    if (!s) return;
+    if (s.player.playing) s.player.pause();
+    void this.similar.show(s.id, s.player.position);
+  }
+
+  /** Plays a found moment, opening its case first when it is another one. */
+  async playMoment(caseId: string, start: number, end: number): Promise<void> {
+    if (this.current?.id !== caseId) await this.openCase(caseId);
+    this.current?.player.playWindow(start, end);
   }
 
   async showFrame(): Promise<void> {
