@@ -1,7 +1,8 @@
-import type { ActiveRecording, RecordingEnded } from '../../core/contract/recording-schemas.js';
+import type {
+  ActiveRecording, RecordingEnded, RecordingSource as ContractSource,
+} from '../../core/contract/recording-schemas.js';
 import type { RecordingGap } from '../../core/contract/schemas.js';
 import type { RecordSource } from '../../core/worker-protocol.js';
-import type { RecordingRequest } from './recording-service.js';
 
 /*
  * The parts of a recording in progress, each with one job: what it records from, the window's
@@ -10,6 +11,17 @@ import type { RecordingRequest } from './recording-service.js';
  */
 
 type Clock = () => number;
+
+/** What a recording is asked to be: its source, the case it goes into, how long, in what segments. */
+export interface RecordingRequest {
+  source: ContractSource;
+  name?: string | undefined;
+  caseId?: string | undefined;
+  duration?: number | undefined;
+  segmentSeconds: number;
+  /** Relative replay paths are resolved against this folder (the CLI's working directory). */
+  cwd?: string;
+}
 
 /** What is recorded from, fixed for the whole recording. */
 export class RecordedSource {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
-  ActiveRecording, InterruptedRecording, RecordingEnded, RecordingSource as ContractSource, RecordingStatus,
+  ActiveRecording, InterruptedRecording, RecordingEnded, RecordingStatus,
 } from '../../core/contract/recording-schemas.js';
 import type { RecordingGap } from '../../core/contract/schemas.js';
 import { OpscopeError, serializeError } from '../../core/errors.js';
@@ -13,7 +13,7 @@ import { DiskWatch, type StatFs } from '../../node/record/disk-watch.js';
 import { processInfo, stopOrphanRecorder } from '../../node/record/orphans.js';
 import { salvagedPath, salvageSegment } from '../../node/record/salvage.js';
 import { resolveDevice, SEGMENT_EXT } from '../../node/record/segment-recorder.js';
-import { LiveRecording, RecordedSource, RecorderRun, RestartBudget } from './live-recording.js';
+import { LiveRecording, RecordedSource, RecorderRun, RestartBudget, type RecordingRequest } from './live-recording.js';
 import type { EventBus } from '../event-bus.js';
 import { toNewPart } from '../cases/import-service.js';
 import { caseDuration } from '../cases/case-model.js';
@@ -21,15 +21,7 @@ import type { IndexService } from '../index/index-service.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 
-export interface RecordingRequest {
-  source: ContractSource;
-  name?: string | undefined;
-  caseId?: string | undefined;
-  duration?: number | undefined;
-  segmentSeconds: number;
-  /** Relative replay paths are resolved against this folder (the CLI's working directory). */
-  cwd?: string;
-}
+export type { RecordingRequest } from './live-recording.js';
 
 export interface DiskOptions {
   warnBytes?: number;
