@@ -3,10 +3,7 @@
  * answers, review comments and bookmark labels, with where each one happens in its case.
  */
 
-import type Database from 'better-sqlite3';
-
-/** The store's connection, as the store hands it to its repositories. */
-type Connection = Database.Database;
+import { readable, type ReadableDB, type WritableDB } from '../store/db.js';
 
 export type TextKind = 'question' | 'answer' | 'comment' | 'bookmark';
 
@@ -21,7 +18,12 @@ export interface TextMatch {
 }
 
 export class LibraryTextStore {
-  constructor(private readonly db: Connection) {}
+  /** Searching only reads: the connection as queries see it. */
+  private readonly db: ReadableDB;
+
+  constructor(db: WritableDB) {
+    this.db = readable(db);
+  }
 
   /** Best matches first (FTS5's bm25); `fts` is an FTS5 query (see ftsQuery). */
   match(fts: string, limit: number): TextMatch[] {

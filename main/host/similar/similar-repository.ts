@@ -4,11 +4,8 @@
  * full vectors by row id for the few candidates).
  */
 
-import type Database from 'better-sqlite3';
+import type { WritableDB } from '../store/db.js';
 import type { Quantised } from '../../core/similar/embedding-codec.js';
-
-/** The store's connection, as the store hands it to its repositories. */
-type Connection = Database.Database;
 
 export interface PictureRow {
   time: number;
@@ -31,7 +28,7 @@ const bytes = (a: Int8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength
 const int8 = (b: Buffer) => new Int8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
 export class PictureIndexStore {
-  constructor(private readonly db: Connection) {}
+  constructor(private readonly db: WritableDB) {}
 
   /** Chunks of the part embedded with `model` (chunks of another model are removed with their frames). */
   chunksDone(partId: string, model: string): Set<number> {

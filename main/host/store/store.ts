@@ -6,6 +6,8 @@ import { AgentStore } from '../agent/agent-repository.js';
 import { Backups, DAY_MS, DEFAULT_KEEP, openChecked, type StoreRecovery } from './backup.js';
 import { durably, openDatabase, readable, type OpenOptions, type ReadableDB, type WritableDB } from './db.js';
 import { BookmarkStore } from '../review/bookmark-repository.js';
+import { PictureIndexStore } from '../similar/similar-repository.js';
+import { LibraryTextStore } from '../search/search-repository.js';
 import { FeedbackStore } from '../review/feedback-repository.js';
 import { AuditLog } from '../audit/audit-repository.js';
 import { DicomRecords } from '../pacs/dicom-repository.js';
@@ -80,6 +82,10 @@ export class Store {
   readonly feedback: FeedbackStore;
   /** Moments clinicians marked in cases (written durably). */
   readonly bookmarks: BookmarkStore;
+  /** The picture index: embedded keyframes of each part (migration 009). */
+  readonly pictures: PictureIndexStore;
+  /** The library's words for search (FTS5, kept by triggers). */
+  readonly libraryText: LibraryTextStore;
   /** The DICOM instances parts were read from, and the patients of cases. */
   readonly dicom: DicomRecords;
   /** The audit log, read back (written by `audit`). */
@@ -105,6 +111,8 @@ export class Store {
     this.agent = new AgentStore(this.#db);
     this.feedback = new FeedbackStore(this.#db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
     this.bookmarks = new BookmarkStore(this.#db, (actor, action, subject, detail) => this.audit(actor, action, subject, detail));
+    this.pictures = new PictureIndexStore(this.#db);
+    this.libraryText = new LibraryTextStore(this.#db);
     this.dicom = new DicomRecords(this.#db);
     this.auditLog = new AuditLog(this.#read);
     if (!opts.readonly) this.agent.markInterrupted();
