@@ -11,6 +11,7 @@ import type { EvalSummary } from '../../core/eval/metrics.js';
 import type { AppHost } from '../../host/app-host.js';
 import { runMedVidBench, type MedVidEvent } from '../../host/eval/medvidbench-runner.js';
 import { formatTable, progressBar } from '../output.js';
+import { RunProgress } from '../run-progress.js';
 
 export interface MedVidCommandOptions {
   file: string;
@@ -69,42 +70,22 @@ export async function medvidbenchCommand(host: AppHost, opts: MedVidCommandOptio
 const fix = (x: number | null) => (x === null ? '—' : x.toFixed(3));
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
-class MedVidProgress {
-  private transient = false;
-
-  constructor(
-    private readonly write: (t: string) => void,
-    private readonly tty: boolean,
-  ) {}
-
+class MedVidProgress extends RunProgress {
   event(e: MedVidEvent): void {
     switch (e.type) {
       case 'bad-record':
         this.line(`skipped record ${e.index}${e.id ? ` (${e.id})` : ''}: ${e.message}`);
         break;
       case 'resume':
-        this.line(`Resuming: ${e.reused} of ${e.total} records already answered (${e.progressFile}; --fresh starts over).`);
+        this.resumed(e, 'records');
         break;
       case 'video':
-        if (this.tty) {
-          this.write(`\r\x1b[2K${progressBar(e.fraction)} ${e.video}: ${e.stage} ${Math.round(e.fraction * 100)}%`);
-          this.transient = true;
-        } else if (e.fraction === 0) this.line(`${e.video}: ${e.stage.toLowerCase()}…`);
+        this.video(e);
         break;
       case 'row':
         this.line(rowLine(e.row, e.done, e.total, e.summary));
         break;
     }
-  }
-
-  done(): void {
-    if (this.transient) this.write('\r\x1b[2K');
-    this.transient = false;
-  }
-
-  private line(text: string): void {
-    this.done();
-    this.write(`${text}\n`);
   }
 }
 

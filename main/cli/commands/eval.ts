@@ -7,6 +7,7 @@ import { runEval, type EvalEvent } from '../../host/eval/eval-runner.js';
 import { writeReport } from '../../node/eval/report.js';
 import { openHost } from '../context.js';
 import { formatTable, progressBar } from '../output.js';
+import { RunProgress } from '../run-progress.js';
 import { medvidbenchCommand } from './eval-medvidbench.js';
 import { USAGE, UsageError } from '../usage.js';
 
@@ -123,43 +124,22 @@ const secs = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} s`);
 const bar = progressBar;
 
 /** A line per finished question on stderr, with the running mIoU and how far the run is. */
-class EvalProgress {
-  private transient = false;
-
-  constructor(
-    private readonly write: (t: string) => void,
-    private readonly tty: boolean,
-  ) {}
-
+class EvalProgress extends RunProgress {
   event(e: EvalEvent): void {
     switch (e.type) {
       case 'bad-line':
         this.line(`skipped line ${e.line}: ${e.message}`);
         break;
       case 'resume':
-        this.line(`Resuming: ${e.reused} of ${e.total} questions already answered (${e.progressFile}; --fresh starts over).`);
+        this.resumed(e, 'questions');
         break;
       case 'video':
-        // Indexing reports often; a terminal shows it in place, a log only at the start.
-        if (this.tty) {
-          this.write(`\r\x1b[2K${bar(e.fraction)} ${e.video}: ${e.stage} ${Math.round(e.fraction * 100)}%`);
-          this.transient = true;
-        } else if (e.fraction === 0) this.line(`${e.video}: ${e.stage.toLowerCase()}…`);
+        this.video(e);
         break;
       case 'row':
         this.line(rowLine(e.row, e.done, e.total, e.summary));
         break;
     }
-  }
-
-  done(): void {
-    if (this.transient) this.write('\r\x1b[2K');
-    this.transient = false;
-  }
-
-  private line(text: string): void {
-    this.done();
-    this.write(`${text}\n`);
   }
 }
 
