@@ -215,9 +215,13 @@ export function parseMoov(moov: Uint8Array): SampleTableResult {
   }
   if (syncs.length === 0) return { unsupported: 'no keyframes' };
 
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => pts[a]! - pts[b]! || a - b);
-  const byPresentation = Uint32Array.from(order);
-  return { table: { codec: entry.type, config, width, height, timescale, offsets, sizes, dts, pts, syncs, byPresentation, reorderDepth: reorderDepth(pts) } };
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++) inOrder = pts[i]! > pts[i - 1]!;
+  // Without B-frames, presentation order is decode order: no sort, no reordering to measure.
+  const byPresentation = inOrder ? Uint32Array.from({ length: n }, (_, i) => i) : Uint32Array.from(Array.from({ length: n }, (_, i) => i).sort((a, b) => pts[a]! - pts[b]! || a - b));
+  return {
+    table: { codec: entry.type, config, width, height, timescale, offsets, sizes, dts, pts, syncs, byPresentation, reorderDepth: inOrder ? 0 : reorderDepth(pts) },
+  };
 }
 
 function ascii(bytes: Uint8Array, at: number, len: number): string {

@@ -78,7 +78,7 @@ describe('warm decoder', () => {
         const times = (await frameTimestamps(path)).map((t, _, all) => t - all[0]!);
         const gop = label === 'B-frames' ? 50 : 60;
         for (const i of order(times.length, gop)) {
-          const f = await decoders.frame(path, i, { count: times.length, first: 0, time: times[i]! });
+          const f = await decoders.frame(path, i, { count: times.length, first: 0, time: times[i]! }, dir);
           expect(decodeFrameCode(f.rgb, f.width, f.height), `${label}: frame ${i}`).toBe(i);
           expect(maxDiff(f.rgb, await accurate(path, times, i)), `${label}: pixels of frame ${i}`).toBeLessThanOrEqual(1);
         }
@@ -94,15 +94,15 @@ describe('warm decoder', () => {
     try {
       const a = (await frameTimestamps(plain)).map((t, _, all) => t - all[0]!);
       const b = (await frameTimestamps(bframes)).map((t, _, all) => t - all[0]!);
-      await decoders.frame(plain, 10, { count: a.length, first: 0, time: a[10]! });
+      await decoders.frame(plain, 10, { count: a.length, first: 0, time: a[10]! }, dir);
       expect(decoders.open).toBe(1);
-      const f = await decoders.frame(bframes, 30, { count: b.length, first: 0, time: b[30]! });
+      const f = await decoders.frame(bframes, 30, { count: b.length, first: 0, time: b[30]! }, dir);
       expect(decodeFrameCode(f.rgb, f.width, f.height)).toBe(30);
       expect(decoders.open).toBe(1);
       await new Promise((r) => setTimeout(r, 900));
       expect(decoders.open).toBe(0);
       // A closed part opens again.
-      const g = await decoders.frame(plain, 11, { count: a.length, first: 0, time: a[11]! });
+      const g = await decoders.frame(plain, 11, { count: a.length, first: 0, time: a[11]! }, dir);
       expect(decodeFrameCode(g.rgb, g.width, g.height)).toBe(11);
     } finally {
       decoders.closeAll();
@@ -113,10 +113,10 @@ describe('warm decoder', () => {
     const decoders = new WarmDecoders();
     try {
       const a = (await frameTimestamps(plain)).map((t, _, all) => t - all[0]!);
-      await expect(decoders.frame(plain, 3, { count: a.length + 1, first: 0, time: a[3]! })).rejects.toBeInstanceOf(NotWarm);
-      await expect(decoders.frame(plain, 3, { count: a.length, first: 0, time: a[3]! + 0.02 })).rejects.toBeInstanceOf(NotWarm);
+      await expect(decoders.frame(plain, 3, { count: a.length + 1, first: 0, time: a[3]! }, dir)).rejects.toBeInstanceOf(NotWarm);
+      await expect(decoders.frame(plain, 3, { count: a.length, first: 0, time: a[3]! + 0.02 }, dir)).rejects.toBeInstanceOf(NotWarm);
       const h = (await frameTimestamps(hevc)).map((t, _, all) => t - all[0]!);
-      await expect(decoders.frame(hevc, 3, { count: h.length, first: 0, time: h[3]! })).rejects.toThrow(/codec hev1|codec hvc1/);
+      await expect(decoders.frame(hevc, 3, { count: h.length, first: 0, time: h[3]! }, dir)).rejects.toThrow(/codec hev1|codec hvc1/);
     } finally {
       decoders.closeAll();
     }

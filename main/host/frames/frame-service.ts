@@ -4,12 +4,18 @@ import { mediaPath } from '../../core/contract/media-paths.js';
 import type { FrameRef } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { LruMap } from '../../core/lru-map.js';
-import type { AgentFrameFeatures } from '../../core/worker-protocol.js';
+import type { AgentFrameFeatures, JobParams, JobResult } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
 import { pngSize } from '../../node/png.js';
 import { timelineOf } from '../cases/case-model.js';
 import type { Store } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+
+/** The worker jobs frames need. */
+export interface FrameJobs {
+  packets(params: JobParams<'packets'>, signal?: AbortSignal): Promise<JobResult<'packets'>>;
+  frame(params: JobParams<'frame'>, signal?: AbortSignal): Promise<JobResult<'frame'>>;
+}
 
 /** A part's frame timestamps and which of them are keyframes (frame indices, ascending). */
 export interface PartTiming {
@@ -27,9 +33,11 @@ const FEATURE_ENTRIES = 4096;
 const IDLE_MS = 5 * 60_000;
 
 /**
- * The frame on screen at a case time, at full resolution, taken from the original recording.
- * Frame-accurate: the frame is chosen from the real packet timestamps, then ffmpeg is asked to
- * seek between it and its predecessor so that it lands on exactly that frame.
+ * The frame on screen at a case time, at full resolution, taken from the original recording, as
+ * lossless PNG (the reviewer inspects it closely; export stills and `opscope frame` save it).
+ * Frame-accurate: the frame is chosen from the real packet timestamps; the worker's warm decoder
+ * gives that frame of its sample table (checked against those timestamps), or ffmpeg seeks between
+ * it and its predecessor so that it lands on exactly that frame.
  *
  * It also keeps what makes later frames cheap: each part's frame and keyframe table (read from
  * the store once), and the measures of agent frames already decoded, whose files stay on disk.
@@ -40,11 +48,20 @@ export class FrameService {
   private readonly features = new LruMap<string, AgentFrameFeatures>(FEATURE_ENTRIES);
   private idle: NodeJS.Timeout | null = null;
 
+  private readonly jobs: FrameJobs;
+
+  /** `jobs` replaces the worker for the two jobs frames need (a one-shot command runs them itself). */
   constructor(
     private readonly store: Store,
-    private readonly worker: WorkerSupervisor,
+    worker: WorkerSupervisor,
     private readonly layout: DataLayout,
-  ) {}
+    jobs?: FrameJobs,
+  ) {
+    this.jobs = jobs ?? {
+      packets: (params, signal) => worker.run('packets', params, signal ? { signal } : {}),
+      frame: (params, signal) => worker.run('frame', params, signal ? { signal } : {}),
+    };
+  }
 
   /** Forgets the kept tables after a while without frames: a case no longer in use costs nothing. */
   private touch(): void {
@@ -91,7 +108,7 @@ export class FrameService {
     if (cached) return cached;
     const part = this.store.getPart(partId);
     if (!part) throw new OpscopeError('not-found', 'This recording is no longer in the library.');
-    const scan = await this.worker.run('packets', { path: part.path, startTime: part.start_time }, signal ? { signal } : {});
+    const scan = await this.jobs.packets({ path: part.path, startTime: part.start_time }, signal);
     this.store.savePacketScan(partId, scan);
     return scan.frameTimes;
   }
@@ -116,11 +133,10 @@ export class FrameService {
     if (!job) {
       job = existsSync(file)
         ? pngSize(file).then((s) => s ?? Promise.reject(new OpscopeError('internal', 'A cached frame is damaged.')))
-        : this.worker.run(
-            'frame',
+        : this.jobs.frame(
             // The frame table lets the worker's warm decoder give exactly this frame.
             { path: part.path, seek, out: file, frame: { index: i, time: times[i]!, first: times[0]!, count: times.length } },
-            signal ? { signal } : {},
+            signal,
           );
       this.inflight.set(key, job);
       void job.finally(() => this.inflight.delete(key)).catch(() => undefined);

@@ -41,6 +41,11 @@ export interface RunOptions {
    * ends; `finish` then ends the stream rather than sending "q".
    */
   stdin?: Readable;
+  /**
+   * The tool does not keep its process alive (a warm decoder between frames): the caller keeps a
+   * timer of its own while it waits. It ends with its stdin when the process exits.
+   */
+  unref?: boolean;
 }
 
 /** ffmpeg or ffprobe ended with an error; `signal` is set when the tool itself crashed. */
@@ -104,6 +109,10 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       : spawn(bin, args as string[], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     // The tool may be gone when "q" or input is written.
     child.stdin?.on('error', () => undefined);
+    if (opts.unref) {
+      child.unref();
+      for (const s of [child.stdin, child.stdout, child.stderr]) (s as { unref?: () => void } | null)?.unref?.();
+    }
     if (opts.stdin && child.stdin) opts.stdin.pipe(child.stdin);
     if (opts.onSpawn) {
       const onSpawn = opts.onSpawn;
@@ -176,6 +185,7 @@ export function runTool(name: ToolName, args: readonly string[], opts: RunOption
       () => kill(new OpscopeError('timeout', `${name} took longer than ${Math.round(opts.timeoutMs / 1000)} s while ${purpose} and was stopped.`)),
       opts.timeoutMs,
     );
+    if (opts.unref) hard.unref();
     let idle: NodeJS.Timeout | null = null;
     const touch = () => {
       if (!opts.idleTimeoutMs) return;

@@ -166,7 +166,7 @@ async function warmAgentFrames(
     if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
     let jpeg: Buffer;
     try {
-      const raw = await warmDecoders.frame(p.path, f.index, { ...timing, time: f.time });
+      const raw = await warmDecoders.frame(p.path, f.index, { ...timing, time: f.time }, p.outDir);
       jpeg = await labelledJpeg(raw, g.width, g.height, formatClock(f.caseTime));
     } catch (err) {
       if (err instanceof OpscopeError) throw err;

@@ -36,7 +36,7 @@ export async function extractFrame(p: FrameRequest, signal?: AbortSignal): Promi
   try {
     if (p.frame) {
       try {
-        const raw = await warmDecoders.frame(p.path, p.frame.index, p.frame);
+        const raw = await warmDecoders.frame(p.path, p.frame.index, p.frame, dirname(p.out));
         if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
         await writeFile(tmp, await encodeRaw(raw, format));
         await rename(tmp, p.out);

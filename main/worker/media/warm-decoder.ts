@@ -14,8 +14,9 @@
  * frames and one RGB picture); at most DECODERS are open, each closed after IDLE_MS unused.
  */
 
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { flvAvcConfig, flvAvcFrame, flvHeader, FLV_MAX_MS } from '../../core/frame-flv.js';
 import { parseMoov, planFeed, topLevelBox, type FeedState, type SampleTable } from '../../core/frame-sample-table.js';
@@ -92,8 +93,10 @@ export async function sampleTable(path: string): Promise<TableEntry> {
   }
 }
 
+/** The one RGB pixel on stdout that says the frame is in the scratch file. */
+const DONE_BYTES = 3;
+
 interface Waiting {
-  chunks: Buffer[];
   bytes: number;
   resolve: (rgb: Buffer) => void;
   reject: (err: Error) => void;
@@ -125,6 +128,8 @@ class WarmDecoder {
     readonly table: SampleTable,
     private readonly onEnd: (d: WarmDecoder) => void,
     private readonly idleMs: number,
+    /** Where ffmpeg writes the wanted frame (inside the data folder: it is patient video). */
+    private readonly scratch: string,
   ) {
     this.frameBytes = table.width * table.height * 3;
     this.run = runFfmpeg(
@@ -132,17 +137,23 @@ class WarmDecoder {
         '-v', 'error',
         // One thread: decoding a handful of frames, more threads measured slower.
         '-threads', '1',
-        '-probesize', '32', '-analyzeduration', '0',
+        // Nothing to probe: the stream is ours (no frame rate to guess from the first 20 frames).
+        '-probesize', '32', '-analyzeduration', '0', '-fpsprobesize', '0',
         '-f', 'flv', '-i', 'pipe:0',
         '-an', '-copyts',
-        // Timestamps fed are in steps of 4 ms; the wanted frame's is one more.
-        '-vf', `select='eq(mod(round(t*1000)\\,4)\\,1)',scale=${table.width}:${table.height},format=rgb24`,
-        '-vsync', 'passthrough', '-flush_packets', '1',
-        '-f', 'rawvideo', 'pipe:1',
+        // Timestamps fed are in steps of 4 ms; the wanted frame's is one more. It is written to
+        // the scratch file in one write (through a pipe, 6 MB of 1080p RGB took longer than its
+        // decoding on a busy machine), then one pixel of it on stdout says it is complete.
+        '-filter_complex',
+        `[0:v]select='eq(mod(round(t*1000)\\,4)\\,1)',scale=${table.width}:${table.height},format=rgb24,split=2[f][m];[m]crop=1:1:0:0[done]`,
+        '-map', '[f]', '-vsync', 'passthrough', '-c:v', 'rawvideo', '-f', 'image2', '-update', '1', '-y', scratch,
+        '-map', '[done]', '-vsync', 'passthrough', '-c:v', 'rawvideo', '-flush_packets', '1', '-f', 'rawvideo', 'pipe:1',
       ],
       {
         timeoutMs: LIFETIME_MS + 5 * 60_000,
         stdin: this.input,
+        // An idle decoder must not keep a command-line process from ending.
+        unref: true,
         purpose: `decoding frames of ${basename(path)}`,
         onStdout: (chunk) => this.take(chunk),
       },
@@ -160,20 +171,20 @@ class WarmDecoder {
   private take(chunk: Buffer): void {
     const w = this.waiting;
     if (!w) return;
-    w.chunks.push(chunk);
     w.bytes += chunk.length;
-    if (w.bytes >= this.frameBytes) {
-      this.waiting = null;
-      if (w.timer) clearTimeout(w.timer);
-      const all = Buffer.concat(w.chunks);
-      // One marked frame is in flight at a time: more bytes mean the stream is out of step.
-      if (all.length !== this.frameBytes) {
-        w.reject(new Error('The frame decoder returned more than the frame asked for.'));
-        this.close();
-        return;
-      }
-      w.resolve(all);
+    if (w.bytes < DONE_BYTES) return;
+    this.waiting = null;
+    if (w.timer) clearTimeout(w.timer);
+    // One marked frame is in flight at a time: more means the stream is out of step.
+    if (w.bytes !== DONE_BYTES) {
+      w.reject(new Error('The frame decoder returned more than the frame asked for.'));
+      this.close();
+      return;
     }
+    readFile(this.scratch).then((rgb) => {
+      if (rgb.length === this.frameBytes) w.resolve(rgb);
+      else w.reject(new Error(`The frame decoder wrote ${rgb.length} bytes for a ${this.table.width}x${this.table.height} frame.`));
+    }, w.reject);
   }
 
   private finish(err: Error): void {
@@ -188,6 +199,7 @@ class WarmDecoder {
       w.reject(err);
     }
     void this.file.close().catch(() => undefined);
+    void rm(this.scratch, { force: true }).catch(() => undefined);
     this.onEnd(this);
   }
 
@@ -233,7 +245,7 @@ class WarmDecoder {
         reject(new Error(`The frame decoder gave no frame within ${FRAME_TIMEOUT_MS / 1000} s.`));
         this.close();
       }, FRAME_TIMEOUT_MS);
-      this.waiting = { chunks: [], bytes: 0, resolve, reject, timer };
+      this.waiting = { bytes: 0, resolve, reject, timer };
     });
     got.catch(() => undefined);
     if (this.state.next === null) {
@@ -244,7 +256,10 @@ class WarmDecoder {
     let done = false;
     void got.then(() => (done = true), () => (done = true));
     while (!done && !this.ended && !this.inputEnded) {
-      await new Promise((r) => setTimeout(r, 30 + 2 * (last - plan.from)));
+      // Fed more only while the frame is not there: early is a few frames decoded ahead.
+      let wake: NodeJS.Timeout | undefined;
+      await Promise.race([got.catch(() => undefined), new Promise((r) => (wake = setTimeout(r, 30 + 2 * (last - plan.from))))]);
+      clearTimeout(wake);
       if (done || this.ended || this.inputEnded) break;
       const more = Math.min(n - 1, last + 4);
       await this.feed(last + 1, more, plan.target, ms);
@@ -345,8 +360,11 @@ export class WarmDecoders {
     return e.table;
   }
 
-  /** The frame at presentation index `index` of the part, checked against `timing`. */
-  async frame(path: string, index: number, timing: FrameTiming): Promise<RawFrame> {
+  /**
+   * The frame at presentation index `index` of the part, checked against `timing`. A new decoder
+   * keeps its scratch file (one raw frame) in `scratchDir`.
+   */
+  async frame(path: string, index: number, timing: FrameTiming, scratchDir: string): Promise<RawFrame> {
     const key = await this.key(path);
     const table = await this.tableOf(key, path);
     const n = table.byPresentation.length;
@@ -355,7 +373,7 @@ export class WarmDecoders {
     const rel = (table.pts[table.byPresentation[index]!]! - table.pts[table.byPresentation[0]!]!) / table.timescale;
     if (Math.abs(rel - (timing.time - timing.first)) > 1e-3) throw new NotWarm('the file\'s frame times differ from the packet scan\'s');
     for (let attempt = 0; ; attempt++) {
-      const d = await this.decoder(key, path, table);
+      const d = await this.decoder(key, path, table, scratchDir);
       try {
         const rgb = await d.frame(index);
         return { width: table.width, height: table.height, rgb };
@@ -365,7 +383,7 @@ export class WarmDecoders {
     }
   }
 
-  private async decoder(key: string, path: string, table: SampleTable): Promise<WarmDecoder> {
+  private async decoder(key: string, path: string, table: SampleTable, scratchDir: string): Promise<WarmDecoder> {
     let d = this.decoders.get(key);
     if (!d || !d.alive) {
       d?.close();
@@ -374,10 +392,12 @@ export class WarmDecoders {
         other.close();
         this.decoders.delete(k);
       }
+      await mkdir(scratchDir, { recursive: true });
+      const scratch = join(scratchDir, `.warm-${process.pid}-${randomBytes(6).toString('hex')}.rgb`);
       const file = await open(path, 'r');
       d = new WarmDecoder(path, file, table, (ended) => {
         if (this.decoders.get(key) === ended) this.decoders.delete(key);
-      }, this.limits.idleMs);
+      }, this.limits.idleMs, scratch);
     } else {
       this.decoders.delete(key);
     }
