@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fitLongestSide, snapToFrames, spreadTimes, type PlannedFrame } from '../../core/agent/frame-plan.js';
-import type { AgentTools, CropResult, FrameInfo, FrameRef, FrameSignals, OverviewResult } from '../../core/agent/engine/types.js';
+import type { AgentTools, CropResult, FrameDetection, FrameRef, FrameResult, FrameSignals, OverviewResult } from '../../core/agent/engine/types.js';
 import { summarizeTracks } from '../../core/agent/engine/track-summary.js';
 import { frameWindow, type CaseTimeline } from '../../core/case-time.js';
 import type { TrackName } from '../../core/contract/schemas.js';
@@ -68,7 +68,7 @@ function finite(name: string, v: number): number {
  * with their case time and stored under the data folder; their refs are served by MediaFiles.
  * Times outside the case are clamped into it (the engine reports clamping to the model).
  */
-export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTools {
+export function createAgentTools(deps: AgentToolDeps, caseId: string, opts: { vision?: FrameVision } = {}): AgentTools {
   const context = (): CaseContext => {
     if (!deps.store.getCase(caseId)) throw new OpscopeError('not-found', 'This case no longer exists.');
     const parts = deps.store.partsOf(caseId);
@@ -164,6 +164,39 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
 
   const toRef = (e: Extracted): FrameRef => ({ time: round3(e.frame.caseTime), ref: e.ref });
 
+  /**
+   * The detector on the planned frames, read from the recordings by the model worker while the
+   * media worker writes the same frames: the two run side by side. Null without a detector.
+   */
+  const look = (ctx: CaseContext, planned: PlannedFrame[], size: number, signal: AbortSignal) => {
+    const { vision } = opts;
+    if (!vision) return null;
+    const targets = planned.map((f): VisionTarget => {
+      const part = ctx.parts[f.partIndex]!;
+      const { w, h } = displaySize(part);
+      const dims = fitLongestSide(w, h, size);
+      const seek = frameWindow(ctx.timing[f.partIndex]!.frameTimes, f.index).from;
+      return {
+        key: `${part.id}/${part.fingerprint}/${f.index}`,
+        image: { kind: 'video', path: part.path, seek, time: f.caseTime, source: { width: w, height: h } },
+        ...dims,
+      };
+    });
+    const seen = vision.look(targets, signal);
+    // Awaited after the frames; a rejection before then must not go unhandled.
+    seen.catch(() => undefined);
+    return seen.then((r) => {
+      if (!r.ok) return { byFrame: null, notes: [visionUnavailableNote(r.reason)] };
+      const byFrame = new Map<string, FrameDetection[]>(planned.map((f, k) => [`${f.partIndex}/${f.index}`, r.detections[k]!]));
+      return { byFrame, notes: [] as string[] };
+    });
+  };
+
+  const withDetections = (e: Extracted, byFrame: Map<string, FrameDetection[]> | null | undefined): FrameRef => {
+    const found = byFrame?.get(`${e.frame.partIndex}/${e.frame.index}`);
+    return found ? { ...toRef(e), detections: found } : toRef(e);
+  };
+
   return {
     async overview(signal) {
       canceled(signal);
@@ -184,23 +217,28 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string): AgentTool
       if (!(to > from)) throw new OpscopeError('invalid-input', `The window ${start}..${end} s holds no video (the case lasts ${round3(duration)} s).`);
       const k = Math.min(MAX_CROP_FRAMES, Math.max(1, Math.floor(finite('frames', count))));
       const planned = await plan(ctx, spreadTimes(from, to, k), signal, (to - from) / k);
+      const seen = look(ctx, planned, MODEL_FRAME_SIZE, signal);
       const frames = await extract(ctx, planned, MODEL_FRAME_SIZE, true, signal);
+      const vision = await seen;
       const tracks = series();
       const ranges = sampleRanges(deps.views.rawTracks(caseId).raw);
       const result: CropResult = {
-        frames: frames.map(toRef),
+        frames: frames.map((e) => withDetections(e, vision?.byFrame)),
         signals: summarizeTracks(tracks, { from, to }),
         samples: frames.map((e) => frameSignals(e, ranges)),
+        ...(vision?.notes.length ? { notes: vision.notes } : {}),
       };
       return result;
     },
 
-    async getFrame(time, signal): Promise<FrameInfo> {
+    async getFrame(time, signal): Promise<FrameResult> {
       canceled(signal);
       const ctx = context();
       const planned = await plan(ctx, [finite('time', time)], signal);
+      const seen = look(ctx, planned, 0, signal);
       const [frame] = await extract(ctx, planned, 0, false, signal);
-      return { ...toRef(frame!), width: frame!.width, height: frame!.height };
+      const vision = await seen;
+      return { ...withDetections(frame!, vision?.byFrame), width: frame!.width, height: frame!.height, ...(vision?.notes.length ? { notes: vision.notes } : {}) };
     },
   };
 }

@@ -8,6 +8,7 @@ import { createScoutBackend } from '../../core/agent/backends/scout/index.js';
 import { OpscopeError } from '../../core/errors.js';
 import { createAgentTools, type AgentToolDeps } from './agent-tools.js';
 import { agentFrameFiles } from './backends/frame-images.js';
+import { FrameVision } from './frame-vision.js';
 import { createOnnxBackend } from './backends/onnx.js';
 import { createOpenAiBackend } from './backends/openai.js';
 import { AgentService, type BackendFactory } from './agent-service.js';
@@ -36,8 +37,10 @@ function toolsNotConnected(): AgentTools {
  */
 export function defaultAgentWiring(host: AgentToolDeps & { modelWorker: AgentToolDeps['worker'] }): AgentWiring {
   const frameFiles = agentFrameFiles(host);
+  // One for the host: what it saw on a frame is remembered across runs.
+  const vision = new FrameVision(host.modelWorker);
   return {
-    toolsFor: (caseId) => createAgentTools(host, caseId),
+    toolsFor: (caseId) => createAgentTools(host, caseId, { vision }),
     backends: {
       scout: () => createScoutBackend(),
       openai: (settings) =>

@@ -27,6 +27,7 @@ export type {
   FrameDetection,
   FrameInfo,
   FrameRef,
+  FrameResult,
   FrameSignals,
   Observation,
   OverviewResult,

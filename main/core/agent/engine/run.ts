@@ -70,6 +70,12 @@ function isBackendStep(value: unknown): value is BackendStep {
   return kind === 'tool' || kind === 'answer' || kind === 'malformed';
 }
 
+/** The checks' notes followed by the tools' own, as a new list (the first was already streamed). */
+function withToolNotes(notes: string[], fromTools: unknown): string[] {
+  const extra = Array.isArray(fromTools) ? fromTools.filter((n): n is string => typeof n === 'string') : [];
+  return extra.length > 0 ? [...notes, ...extra] : notes;
+}
+
 function observedFrames(observation: Observation): FrameRef[] {
   if (observation.kind === 'crop') return observation.frames;
   if (observation.kind === 'frame') return [observation.frame];
@@ -311,12 +317,14 @@ class AgentRun {
     record.notes = notes;
     this.emit({ type: 'tool-started', step: record.index, name: call.name, call, notes });
     const observation = await this.runTool(call, notes);
+    // The tools may have added to the checks' notes (said once more with the result).
+    record.notes = observation.notes;
     record.frames = observedFrames(observation);
     record.signals = observation.kind === 'crop' ? observation.signals : null;
     record.samples = observation.kind === 'crop' ? observation.samples : [];
     record.endedAt = this.now();
     const { frames, signals, samples } = record;
-    this.emit({ type: 'tool-result', step: record.index, name: call.name, frames, signals, samples, notes });
+    this.emit({ type: 'tool-result', step: record.index, name: call.name, frames, signals, samples, notes: record.notes });
     this.turns.push({ index: record.index, step, observation });
   }
 
@@ -356,15 +364,16 @@ class AgentRun {
         if (!result || !Array.isArray(result.frames)) throw new Error('no frame list in the result');
         this.meter.frames += result.frames.length;
         const samples = Array.isArray(result.samples) ? result.samples : [];
-        return { kind: 'crop', call, frames: result.frames, signals: result.signals ?? {}, samples, notes };
+        return { kind: 'crop', call, frames: result.frames, signals: result.signals ?? {}, samples, notes: withToolNotes(notes, result.notes) };
       }
-      const frame = await raceAbort(
+      const result = await raceAbort(
         attempt(() => tools.getFrame(call.time, this.signal)),
         this.signal,
       );
-      if (!frame || typeof frame.ref !== 'string') throw new Error('no frame in the result');
+      if (!result || typeof result.ref !== 'string') throw new Error('no frame in the result');
       this.meter.frames += 1;
-      return { kind: 'frame', call, frame, notes };
+      const { notes: frameNotes, ...frame } = result;
+      return { kind: 'frame', call, frame, notes: withToolNotes(notes, frameNotes) };
     } catch (err) {
       throw this.wrap(err, `the tool ${call.name}`);
     }

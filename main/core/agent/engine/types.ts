@@ -66,13 +66,18 @@ export interface CropResult {
   signals: TrackSummaries;
   /** One per returned frame, in time order. */
   samples: FrameSignals[];
+  /** What the tools want the trace to say about this result (e.g. the vision model being unavailable). */
+  notes?: string[];
 }
+
+/** A get_frame result: the frame and, like a crop, what the tools want the trace to say. */
+export type FrameResult = FrameInfo & { notes?: string[] };
 
 /** Implemented by the media worker; every call must stop work when `signal` aborts. */
 export interface AgentTools {
   overview(signal: AbortSignal): Promise<OverviewResult>;
   cropVideo(start: number, end: number, frames: number, signal: AbortSignal): Promise<CropResult>;
-  getFrame(time: number, signal: AbortSignal): Promise<FrameInfo>;
+  getFrame(time: number, signal: AbortSignal): Promise<FrameResult>;
 }
 
 export interface AgentBudget {
