@@ -15,6 +15,7 @@ import type { FrameService, PartTiming } from '../frames/frame-service.js';
 import type { ReadableStore } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+import { visionUnavailableNote, type FrameVision, type VisionTarget } from './frame-vision.js';
 import { round3 } from '../../core/round.js';
 
 /** What the tools need of a host; an AppHost is one. */
@@ -143,9 +144,9 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string, opts: { vi
           // The index's own mask and size, so the values compare with the index's tracks; an
           // unindexed part is measured over the whole picture.
           analysis: !features ? null : fov ? { ...fov } : { ...analysisGeometry(part), mask: new Uint8Array(0) },
-        },
           // Lets the worker's warm decoder give the frames (checked against the file's own table).
           timing: { first: times[0]!, count: times.length },
+        },
         { signal },
       );
       const byName = new Map(todo.map((f) => [name(f), f]));
