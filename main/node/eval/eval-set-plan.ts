@@ -75,6 +75,8 @@ export interface EvalSetOptions {
   duration: number;
   /** No events at all: for checking that nothing is claimed on clean footage. */
   empty?: boolean;
+  /** Parts of the look fixed for every video (tests keep them small and quick). */
+  look?: Partial<EvalLook>;
 }
 
 type Q = 'when' | 'first' | 'last' | 'duration';
@@ -339,7 +341,7 @@ export function planEvalSet(o: EvalSetOptions): EvalSetPlan {
   for (let i = 0; i < o.videos; i++) {
     const rnd = master.fork(i + 1);
     const source: EvalSource = o.source === 'mixed' ? (i % 2 === 0 ? 'tissue' : 'procedural') : o.source;
-    const look = lookFor(rnd, source);
+    const look = { ...lookFor(rnd, source), ...o.look };
     const duration = look.width * look.height > 3e6 ? Math.min(o.duration, 50) : o.duration;
     const id = `${o.name}-${String(i + 1).padStart(2, '0')}`;
     const file = `${id}.mp4`;

@@ -14,6 +14,11 @@ export interface Candidate {
   mean: number;
   /** Sum of the values inside: how much of the event there is, for ranking. */
   strength: number;
+  /**
+   * The tracks labelled it as something else that looks alike (a room for smoke, smoke for a
+   * room): only the frames' detections can make it this event.
+   */
+  doubtful?: boolean;
 }
 
 function hasData(v: number | undefined): v is number {

@@ -306,3 +306,30 @@ export function decodeCaseStates(tracks: StateTracks, opts: StateModelOptions = 
   }
   return { labels, segments: segmentsOf(labels), levels };
 }
+
+function medianOver(values: readonly number[] | undefined, from: number, to: number): number | null {
+  const picked: number[] = [];
+  if (values) for (let i = from; i < to; i++) if (has(values[i])) picked.push(values[i]!);
+  return quantile(picked, 0.5);
+}
+
+/**
+ * Episodes the tracks cannot settle between a room and a smoky abdomen: an "outside" stretch that
+ * is also hazy and bright (it may be smoke), or a smoke stretch that also reads as not tissue (it
+ * may be a grey room). Each is given as the state it might be instead; only what the frames show
+ * (the vision model's detections) can decide, so the scout looks at them before using one.
+ */
+export function doubtfulEpisodes(states: CaseStates, tracks: StateTracks): (StateSegment & { instead: CaseState })[] {
+  const out: (StateSegment & { instead: CaseState })[] = [];
+  for (const seg of states.segments) {
+    if (seg.state === 'outside') {
+      const h = medianOver(tracks.haze, seg.start, seg.end);
+      const b = medianOver(tracks.brightness, seg.start, seg.end);
+      if (h !== null && b !== null && h >= states.levels.haze.threshold && b >= states.levels.brightness.threshold) out.push({ ...seg, instead: 'smoke' });
+    } else if (seg.state === 'smoke') {
+      const o = medianOver(tracks.outOfBody, seg.start, seg.end);
+      if (o !== null && o >= states.levels.outOfBody.threshold) out.push({ ...seg, instead: 'outside' });
+    }
+  }
+  return out;
+}

@@ -10,8 +10,8 @@ import type { FrameRef, FrameSignals, Observation, TurnContext } from '../../eng
 import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
 import { coverageOf, describe, medianOf, type Candidate } from './candidates.js';
-import { decodeCaseStates, DEFAULT_STATE_OPTIONS, type CaseStates, type StateModelOptions } from './case-states.js';
-import { delayOrigin, earlierOf, episodesOf, relationScope } from './relate.js';
+import { decodeCaseStates, DEFAULT_STATE_OPTIONS, doubtfulEpisodes, type CaseStates, type StateModelOptions, type StateTracks } from './case-states.js';
+import { delayOrigin, earlierOf, episodesOf, relationScope, STATE_OF } from './relate.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
 import {
@@ -84,11 +84,16 @@ function answerStep(thought: string, answer: AnswerDraft): BackendStep {
 
 function pickTargets(intent: EventIntent, candidates: Candidate[]): Candidate[] {
   if (candidates.length === 0) return [];
-  if (intent.occurrence === 'first') return [candidates[0]!];
-  if (intent.occurrence === 'last') return [candidates.at(-1)!];
+  // A doubtful one may be left out once its frames are seen: the next sure one stands behind it.
+  const upTo = (ordered: Candidate[]): Candidate[] => {
+    const sure = ordered.findIndex((c) => !c.doubtful);
+    return ordered.slice(0, sure < 0 ? ordered.length : sure + 1);
+  };
+  if (intent.occurrence === 'first') return upTo(candidates);
+  if (intent.occurrence === 'last') return upTo([...candidates].reverse());
   // Strongest first; on a tie the earlier one, so the order never depends on sort stability.
   const ranked = [...candidates].sort((a, b) => b.strength - a.strength || a.start - b.start);
-  return intent.occurrence === 'best' ? ranked.slice(0, 1) : ranked;
+  return intent.occurrence === 'best' ? upTo(ranked) : ranked;
 }
 
 function cropsFor(kind: EventKind, c: Candidate, target: number, bounds: Bounds, o: ScoutOptions): Action[] {
@@ -162,22 +167,24 @@ function sliceOf(values: readonly number[], b: Bounds): readonly number[] {
  * The event's episodes on the case-state model, as candidates ranked by how much of the event
  * each holds on its track (for a pause: of stillness, so the longest and stillest rank first).
  */
-function candidatesOf(intent: EventIntent, series: readonly number[], states: CaseStates, bounds: Bounds | null): Candidate[] {
+function candidatesOf(intent: EventIntent, series: readonly number[], states: CaseStates, bounds: Bounds | null, tracks: StateTracks): Candidate[] {
   const values = intent.event === 'idle' ? series.map((m) => (m >= 0 ? 1 - m : -1)) : series;
   const out: Candidate[] = [];
-  for (const ep of episodesOf(states, intent.event)) {
+  const doubtful = doubtfulEpisodes(states, tracks).filter((d) => d.instead === STATE_OF[intent.event]);
+  const eps = [...episodesOf(states, intent.event).map((e) => ({ ...e, doubtful: false })), ...doubtful.map((e) => ({ ...e, doubtful: true }))];
+  for (const ep of eps.sort((a, b) => a.start - b.start)) {
     const start = bounds ? Math.max(ep.start, bounds.start) : ep.start;
     const end = bounds ? Math.min(ep.end, bounds.end) : ep.end;
     if (!(end > start)) continue;
     const c = describe(values, { start: Math.floor(start), end: Math.ceil(end) });
-    out.push({ ...c, start, end });
+    out.push({ ...c, start, end, ...(ep.doubtful ? { doubtful: true } : {}) });
   }
   return out;
 }
 
 function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions, scope: QuestionScope | null, states: CaseStates): Plan {
   const bounds = boundsOf(scope, ctx.duration);
-  const candidates = candidatesOf(intent, series, states, scope ? bounds : null);
+  const candidates = candidatesOf(intent, series, states, scope ? bounds : null, ctx.overview.series ?? {});
   const targets = pickTargets(intent, candidates);
   // The budget the run started with: every step so far cost one call.
   const calls = ctx.budget.toolCallsLeft + ctx.steps.length;
@@ -368,7 +375,7 @@ function say(ctx: TurnContext, sentences: string[]): string {
 function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
   if (!plan.scope) return [];
   const { start: lo, end: hi } = plan.bounds;
-  const whole = candidatesOf(plan.intent, plan.series, plan.states, null);
+  const whole = candidatesOf(plan.intent, plan.series, plan.states, null, {}).filter((c) => !c.doubtful);
   const w = WORDS[plan.intent.event];
   const notes: string[] = [];
   if (plan.bounds.cutStart && findings.some((f) => f.start <= lo + 0.05) && whole.some((c) => c.start < lo - 0.5 && c.end > lo)) {
@@ -410,7 +417,15 @@ function framesLooked(plan: Plan, ctx: TurnContext, target: number): FrameRef[] 
 function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Verdict {
   const frames = framesLooked(plan, ctx, target).filter((x) => x.time >= f.start - 0.05 && x.time <= f.end + 0.05);
   const checked = frames.filter((x) => x.detections !== undefined);
-  if (checked.length === 0) return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
+  const doubtful = plan.targets[target]?.doubtful === true;
+  if (checked.length === 0) {
+    // A stretch the tracks gave to a look-alike is only used when the frames say so.
+    if (doubtful) {
+      const other = plan.intent.event === 'smoke' ? 'a view of the room' : 'smoke';
+      return { keep: false, note: `The stretch at ${clock(f.start)}–${clock(f.end)} may be ${other}; without the vision model's detections on its frames it is left out.`, unchecked: true };
+    }
+    return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
+  }
   const room = checked.map((x) => (x.detections ?? []).filter((d) => d.score >= DETECTION_SCORE && ROOM_OBJECTS.has(d.label)));
   const showing = room.filter((r) => r.length > 0).length;
   const best = room.flat().sort((a, b) => b.score - a.score)[0];
@@ -430,7 +445,9 @@ function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Ve
 function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Framing): BackendStep {
   const refined = plan.targets.map((_, i) => refine(plan, ctx, i));
   const verdicts = refined.map((f, i) => verdictOf(plan, ctx, i, f));
-  const findings = refined.filter((_, i) => verdicts[i]!.keep);
+  const kept = refined.filter((_, i) => verdicts[i]!.keep);
+  // One occurrence was asked for: the first that held up.
+  const findings = plan.intent.occurrence === 'all' ? kept : kept.slice(0, 1);
   const seen = verdicts.flatMap((v) => (v.note ? [v.note] : []));
   if (plan.intent.event === 'outOfBody' && verdicts.some((v) => v.unchecked)) {
     seen.push('The vision model did not run on the frames looked at (it is not available), so where the camera was is decided from the tracks alone.');
@@ -459,7 +476,7 @@ function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Fram
   }
   const first = findings[0];
   const leadText = first ? framing.lead(first) : [];
-  const total = plan.candidates.length - (refined.length - findings.length);
+  const total = plan.candidates.length - (refined.length - kept.length);
   const text = [...leadText, answerText(plan.intent, findings, total, plan.scope), ...framing.notes, ...notes].join(' ');
   const thought = say(ctx, [...lead, ctx.final ? 'The budget is spent; answering with what I have.' : 'Answering.']);
   return answerStep(thought, { text, evidence: [...evidence, ...framing.evidence] });
