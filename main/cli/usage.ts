@@ -11,7 +11,8 @@ export const USAGE = {
   export:
     'opscope export <caseId> (--evidence ID | --start S --end E) --out FILE.mp4 [--captions none|vtt|burn] [--stream-copy]\n' +
     '    [--keep-audio] [--keep-metadata] [--title TEXT] [--overwrite] [--json]\n' +
-    '    [--deidentify [--mask blur|box] [--out-of-body blur|card|none] [--mask-add X,Y,W,H]... [--mask-remove X,Y,W,H]... [--no-ocr]]',
+    '    [--deidentify [--mask blur|box] [--out-of-body blur|card|none] [--mask-add X,Y,W,H]... [--mask-remove X,Y,W,H]... [--no-ocr]\n' +
+    '      [--people blur|box|none] [--people-add X,Y,W,H]... [--people-remove X,Y,W,H]...]',
   feedback:
     'opscope feedback <evidenceId> --verdict correct|incorrect|adjusted [--start S --end E] [--note TEXT] [--reviewer NAME] [--json]\n' +
     '  opscope feedback --history <evidenceId> | --list unreviewed|flagged|confirmed|all [--case ID] [--json]',

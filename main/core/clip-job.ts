@@ -36,11 +36,15 @@ export interface SegmentMasks {
   height: number;
   regions: { box: MaskBox; from: number; to: number }[];
   outOfBody: { from: number; to: number }[];
+  /** People and faces, hidden more heavily than text (see DeidentifyParams.people). */
+  people?: { box: MaskBox; from: number; to: number }[];
 }
 
 export interface DeidentifyParams {
   mask: MaskStyle;
   outOfBody: OutOfBodyTreatment;
+  /** How people and faces are hidden (default blur): smeared to a few blocks, or a solid box. */
+  people?: MaskStyle;
   /** Drawn on the card that replaces out-of-body frames. */
   cardText: string;
 }
@@ -50,6 +54,8 @@ export interface MaskImageParams {
   input: string;
   out: string;
   boxes: MaskBox[];
+  /** People and faces at the still's moment. */
+  people?: MaskBox[];
   /** The still was filmed outside the patient. */
   outOfBody: boolean;
   deidentify: DeidentifyParams;

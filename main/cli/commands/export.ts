@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Deidentify, ExportDone, ExportResult } from '../../core/contract/export-schemas.js';
+import { PEOPLE_NONE_REFUSED, type Deidentify, type ExportDone, type ExportResult } from '../../core/contract/export-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { formatClock, parseTime } from '../../core/time-format.js';
 import type { AppHost } from '../../host/app-host.js';
@@ -47,6 +47,9 @@ export async function exportCommand(argv: string[], deps: ExportDeps = {}): Prom
       'mask-add': { type: 'string', multiple: true },
       'mask-remove': { type: 'string', multiple: true },
       'no-ocr': { type: 'boolean', default: false },
+      people: { type: 'string' },
+      'people-add': { type: 'string', multiple: true },
+      'people-remove': { type: 'string', multiple: true },
     },
   });
   const [caseId, ...extra] = positionals;
@@ -140,22 +143,33 @@ function deidOptions(v: {
   'mask-add'?: string[] | undefined;
   'mask-remove'?: string[] | undefined;
   'no-ocr'?: boolean;
+  people?: string | undefined;
+  'people-add'?: string[] | undefined;
+  'people-remove'?: string[] | undefined;
 }): Deidentify | null {
-  const used = v.mask !== undefined || v['out-of-body'] !== undefined || v['mask-add'] !== undefined || v['mask-remove'] !== undefined || v['no-ocr'];
+  const used =
+    v.mask !== undefined || v['out-of-body'] !== undefined || v['mask-add'] !== undefined || v['mask-remove'] !== undefined || v['no-ocr'] ||
+    v.people !== undefined || v['people-add'] !== undefined || v['people-remove'] !== undefined;
   if (!v.deidentify) {
-    if (used) throw new UsageError('--mask, --out-of-body, --mask-add, --mask-remove and --no-ocr need --deidentify.');
+    if (used) throw new UsageError('--mask, --out-of-body, --mask-add, --mask-remove, --no-ocr, --people, --people-add and --people-remove need --deidentify.');
     return null;
   }
   const mask = v.mask ?? 'blur';
   if (mask !== 'blur' && mask !== 'box') throw new UsageError('--mask must be blur or box.');
   const outOfBody = v['out-of-body'] ?? 'blur';
   if (outOfBody !== 'blur' && outOfBody !== 'card' && outOfBody !== 'none') throw new UsageError('--out-of-body must be blur, card or none.');
+  const people = v.people ?? 'blur';
+  if (people !== 'blur' && people !== 'box' && people !== 'none') throw new UsageError('--people must be blur, box or none.');
+  if (people === 'none' && outOfBody === 'none') throw new UsageError(PEOPLE_NONE_REFUSED);
   return {
     mask,
     outOfBody,
     text: !v['no-ocr'],
     add: (v['mask-add'] ?? []).map((r) => rect('mask-add', r)),
     remove: (v['mask-remove'] ?? []).map((r) => rect('mask-remove', r)),
+    people,
+    addPeople: (v['people-add'] ?? []).map((r) => rect('people-add', r)),
+    removePeople: (v['people-remove'] ?? []).map((r) => rect('people-remove', r)),
   };
 }
 
@@ -171,6 +185,8 @@ function summary(r: ExportResult): string {
   if (r.deidentified) {
     const d = r.deidentified;
     lines.push(`  de-identified: ${d.textRegions} text region${d.textRegions === 1 ? '' : 's'} masked, ${d.outOfBodySpans} out-of-body span${d.outOfBodySpans === 1 ? '' : 's'} hidden, no audio, no metadata (see the manifest)`);
+    if (d.peopleMasks !== undefined) lines.push(`  people: ${d.peopleMasks} mask${d.peopleMasks === 1 ? '' : 's'}`);
+    if (d.peopleInsidePatientView) lines.push(`  people found in ${d.peopleInsidePatientView} frame${d.peopleInsidePatientView === 1 ? '' : 's'} inside the patient view, masked all the same`);
   }
   if (r.vtt) lines.push(`  captions  ${r.vtt}`);
   for (const s of r.stills) lines.push(`  still     ${s}`);

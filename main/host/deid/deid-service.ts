@@ -1,9 +1,10 @@
 import { frameIndexAt, medianFrameDuration } from '../../core/case-time.js';
-import type { Deidentify, ExportPreview, MaskRegion } from '../../core/contract/export-schemas.js';
+import { PEOPLE_NONE_REFUSED, type Deidentify, type ExportPreview, type MaskRegion, type PersonMask } from '../../core/contract/export-schemas.js';
 import { candidateSpans, joinSpans, outsideSpans, type Span } from '../../core/deid/out-of-body-spans.js';
 import { removedBy, trackTextRegions, type Rect, type TextRegion } from '../../core/deid/text-regions.js';
+import { FACE_MIN, PERSON_MIN, personRemoved, trackPeople, type PeopleSample } from '../../core/deid/people-regions.js';
 import { OpscopeError } from '../../core/errors.js';
-import type { OcrDeviceInfo, OcrRangeResult, OcrText } from '../../core/worker-protocol.js';
+import type { DeidFramesResult, OcrDeviceInfo, OcrText } from '../../core/worker-protocol.js';
 import type { CaseViews } from '../cases/case-views.js';
 import { analysisGeometry, displaySize, timelineOf } from '../cases/case-model.js';
 import type { FrameService } from '../frames/frame-service.js';
@@ -26,30 +27,39 @@ export interface DeidPlan {
   end: number;
   /** Every region found or added, with `removed` set on those the reviewer took out. */
   regions: MaskRegion[];
+  /** Every person or face found or drawn, with `removed` set on those the reviewer took out. */
+  people: PersonMask[];
+  /** Frames read where someone was found inside spans called inside the patient (masked all the same). */
+  peopleInsidePatientView: number;
+  /** Frames filmed outside the patient (checked even when they are kept: people there are looked for harder). */
   outOfBody: Span[];
   samples: number;
   /** Frames scored for out-of-body views. */
   checkedFrames: number;
   ocr: (OcrDeviceInfo & { ms: number }) | null;
+  /** Where the people detectors ran and how long they took; null when people were not looked for. */
+  vision: { backend: string; models: { objects: string; faces: string }; ms: number } | null;
 }
 
-interface PartText {
+interface PartReads {
   regions: TextRegion[];
+  people: PeopleSample[];
   samples: number;
-  info: OcrDeviceInfo;
-  ms: number;
+  ocr: (OcrDeviceInfo & { ms: number }) | null;
+  vision: DeidFramesResult['vision'];
 }
 
 type Progress = (fraction: number, stage: string) => void;
 
 /**
- * What de-identifying a case range masks: burned-in text (OCR over sampled frames, on the model
- * worker, whose blocking sessions must not delay frames) and frames filmed outside the patient
- * (the index's out-of-body track, checked frame by frame on the media worker).
+ * What de-identifying a case range masks: burned-in text and people (OCR and the person and face
+ * detectors over sampled frames, each decoded once, on the model worker, whose blocking sessions
+ * must not delay frames) and frames filmed outside the patient (the index's out-of-body track,
+ * checked frame by frame on the media worker).
  */
 export class DeidService {
   /** Keyed by the frames read or checked, so a preview and the export of the same range share them. */
-  private readonly textCache = new Map<string, OcrRangeResult>();
+  private readonly textCache = new Map<string, DeidFramesResult>();
   private readonly oobCache = new Map<string, Float32Array>();
 
   constructor(
@@ -80,16 +90,23 @@ export class DeidService {
 
   /** What a de-identified export of [start, end) masks. */
   async plan(caseId: string, start: number, end: number, opts: DeidOptions, signal?: AbortSignal, progress: Progress = () => undefined): Promise<DeidPlan> {
+    if (opts.people === 'none' && opts.outOfBody === 'none') throw new OpscopeError('invalid-input', PEOPLE_NONE_REFUSED);
     const parts = this.parts(caseId);
     const tl = timelineOf(parts);
     const pieces = tl.split(start, end).filter((s) => s.to > s.from);
     const regions: MaskRegion[] = [];
+    const people: PersonMask[] = [];
+    let peopleInside = 0;
     const spans: Span[] = [];
     let samples = 0;
     let checkedFrames = 0;
     let ocrInfo: OcrDeviceInfo | null = null;
     let ocrMs = 0;
-    const track = opts.outOfBody === 'none' ? null : this.views.rawTracks(caseId).raw.get('outOfBody') ?? new Float32Array();
+    let vision: DeidPlan['vision'] = null;
+    let visionMs = 0;
+    const lookForPeople = opts.people !== 'none';
+    // Kept room frames are still checked when people are masked: there weak detections count.
+    const track = opts.outOfBody === 'none' && !lookForPeople ? null : this.views.rawTracks(caseId).raw.get('outOfBody') ?? new Float32Array();
     for (const [k, s] of pieces.entries()) {
       const part = parts[s.index]!;
       const caseStart = tl.starts[s.index]!;
@@ -98,25 +115,34 @@ export class DeidService {
       const times = await this.frames.frameTimes(part.id, signal);
       if (times.length === 0) continue;
       const share = (f: number) => (k + f) / pieces.length;
-      if (opts.text) {
-        const found = await this.textOf(part, times, caseStart, s.from, s.to, signal, (f) => progress(share(0.85 * f), 'Looking for burned-in text'));
+      const found = opts.text || lookForPeople
+        ? await this.readsOf(part, times, caseStart, s.from, s.to, opts.text, lookForPeople, signal, (f) =>
+            progress(share(0.85 * f), lookForPeople ? 'Looking for burned-in text and people' : 'Looking for burned-in text'))
+        : null;
+      if (found) {
         samples += found.samples;
-        ocrInfo = found.info;
-        ocrMs += found.ms;
-        for (const r of found.regions) {
-          regions.push({
-            id: regionId(part.id, r.box),
-            partId: part.id,
-            box: r.box,
-            start: round3(r.start),
-            end: round3(r.end),
-            texts: r.texts,
-            score: r.score,
-            steady: r.steady,
-            source: 'ocr',
-            removed: removedBy(r.box, opts.remove),
-          });
+        if (found.ocr) {
+          ocrInfo = found.ocr;
+          ocrMs += found.ocr.ms;
         }
+        if (found.vision) {
+          visionMs += found.vision.ms;
+          vision = { backend: found.vision.backend, models: found.vision.models, ms: visionMs };
+        }
+      }
+      for (const r of found?.regions ?? []) {
+        regions.push({
+          id: regionId(part.id, r.box),
+          partId: part.id,
+          box: r.box,
+          start: round3(r.start),
+          end: round3(r.end),
+          texts: r.texts,
+          score: r.score,
+          steady: r.steady,
+          source: 'ocr',
+          removed: removedBy(r.box, opts.remove),
+        });
       }
       for (const a of opts.add) {
         const box = clampRect(a, frame);
@@ -134,10 +160,46 @@ export class DeidService {
           removed: false,
         });
       }
+      let partSpans: Span[] = [];
       if (track) {
         const oob = await this.outOfBodyOf(part, times, caseStart, s.from, s.to, track, signal, (f) => progress(share(0.85 + 0.15 * f), 'Checking for out-of-body frames'));
+        partSpans = oob.spans;
         spans.push(...oob.spans);
         checkedFrames += oob.frames;
+      }
+      if (lookForPeople) {
+        const tracked = trackPeople(found?.people ?? [], { start: caseStart + s.from, end: caseStart + s.to }, frame, joinSpans(partSpans));
+        peopleInside += tracked.framesInsidePatientView;
+        for (const r of tracked.regions) {
+          people.push({
+            id: regionId(part.id, r.box, `p${round3(r.start)}`),
+            partId: part.id,
+            box: r.box,
+            start: round3(r.start),
+            end: round3(r.end),
+            found: r.found,
+            score: r.score,
+            source: 'detector',
+            insidePatientView: r.insidePatientView,
+            removed: personRemoved(r.box, opts.removePeople),
+          });
+        }
+      }
+      for (const a of opts.addPeople) {
+        const box = clampRect(a, frame);
+        if (!box) continue;
+        people.push({
+          id: regionId(part.id, box, 'pm'),
+          partId: part.id,
+          box,
+          start: round3(caseStart + s.from),
+          end: round3(caseStart + s.to),
+          found: [],
+          score: 1,
+          source: 'reviewer',
+          insidePatientView: false,
+          removed: false,
+        });
       }
       progress(share(1), 'Planning the masks');
     }
@@ -145,10 +207,13 @@ export class DeidService {
       start,
       end,
       regions,
+      people,
+      peopleInsidePatientView: peopleInside,
       outOfBody: joinSpans(spans).map((s) => ({ start: round3(Math.max(start, s.start)), end: round3(Math.min(end, s.end)) })).filter((s) => s.end > s.start),
       samples,
       checkedFrames,
       ocr: ocrInfo ? { ...ocrInfo, ms: ocrMs } : null,
+      vision,
     };
   }
 
@@ -165,6 +230,10 @@ export class DeidService {
       regions: plan.regions,
       outOfBody: plan.outOfBody,
       outOfBodyTreatment: opts.outOfBody,
+      people: plan.people,
+      peopleTreatment: opts.people,
+      peopleInsidePatientView: plan.peopleInsidePatientView,
+      vision: plan.vision ? { backend: plan.vision.backend, ms: plan.vision.ms } : null,
       samples: plan.samples,
       still: still ? { caseId: still.caseId, partId: still.partId, requested: still.requested, time: still.time, frameIndex: still.frameIndex, width: still.width, height: still.height, src: still.src } : null,
       ocr: plan.ocr ? { device: plan.ocr.device, ms: plan.ocr.ms } : null,
@@ -178,38 +247,51 @@ export class DeidService {
     return parts;
   }
 
-  private async textOf(
+  /** Text and people on the frames read (one a second), decoded once for both. */
+  private async readsOf(
     part: PartRow,
     times: Float64Array,
     caseStart: number,
     from: number,
     to: number,
+    text: boolean,
+    people: boolean,
     signal: AbortSignal | undefined,
     progress: (f: number) => void,
-  ): Promise<PartText> {
+  ): Promise<PartReads> {
     const indices = sampleFrames(times, from, to, OCR_SAMPLE_INTERVAL, MAX_OCR_SAMPLES);
     const { w, h } = displaySize(part);
-    const key = `${part.id}|${part.fingerprint}|${caseStart}|${indices.join(',')}`;
+    const key = `${part.id}|${part.fingerprint}|${caseStart}|${text}|${people}|${indices.join(',')}`;
     let r = this.textCache.get(key);
     if (!r) {
       r = await this.modelWorker.run(
-        'ocrRange',
+        'deidFrames',
         {
           path: part.path,
           samples: indices.map((i) => ({ time: caseStart + times[i]!, seek: seekOf(times, i) })),
           source: { width: w, height: h },
           device: 'auto',
+          text,
+          people: people ? { person: PERSON_MIN, face: FACE_MIN } : null,
         },
         { ...(signal ? { signal } : {}), onProgress: (p) => progress(p.fraction) },
       );
       remember(this.textCache, key, r);
     }
-    const regions = trackTextRegions(
-      r.samples.map((s) => ({ time: s.time, texts: s.texts.map((t) => ({ text: t.text, box: t.box, score: t.score })) })),
-      { start: caseStart + from, end: caseStart + to },
-      { width: w, height: h },
-    );
-    return { regions, samples: r.samples.length, info: r.info, ms: r.ms };
+    const regions = text
+      ? trackTextRegions(
+          r.samples.map((s) => ({ time: s.time, texts: s.texts.map((t) => ({ text: t.text, box: t.box, score: t.score })) })),
+          { start: caseStart + from, end: caseStart + to },
+          { width: w, height: h },
+        )
+      : [];
+    return {
+      regions,
+      people: r.samples.map((s) => ({ time: s.time, persons: s.persons, faces: s.faces })),
+      samples: r.samples.length,
+      ocr: r.ocr,
+      vision: r.vision,
+    };
   }
 
   private async outOfBodyOf(

@@ -42,6 +42,8 @@ export const handlers: Handlers = {
   // The OCR models load with the first OCR job: other jobs never pay for them.
   ocrFrame: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrFrame(p, ctx),
   ocrRange: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).ocrRange(p, ctx),
+  // Loads the OCR sessions and the detectors only for what it is asked to look for.
+  deidFrames: async (p, ctx) => (await import('../vision/deid-frames.js')).deidFrames(p, ctx),
   outOfBodyFrames: async (p, ctx) => (await import('../ocr/ocr-jobs.js')).outOfBodyFrames(p, ctx),
   // The detectors load with the first vision job: other jobs never pay for TensorFlow.js.
   visionDetect: async (p, ctx) => (await import('../vision/vision-jobs.js')).visionDetect(p, ctx),

@@ -328,6 +328,7 @@ export async function maskImage(p: MaskImageParams, signal: AbortSignal): Promis
       height,
       regions: p.boxes.map((box) => ({ box, ...forever })),
       outOfBody: p.outOfBody ? [forever] : [],
+      people: (p.people ?? []).map((box) => ({ box, ...forever })),
     };
     const card = p.outOfBody && p.deidentify.outOfBody === 'card';
     const font = card ? captionFontFile() : null;

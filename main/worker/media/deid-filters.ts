@@ -1,6 +1,6 @@
 /*
- * De-identification as ffmpeg filters: rectangles of burned-in text hidden for their time spans,
- * and frames filmed outside the patient blurred or replaced by a card. Built per segment in the
+ * De-identification as ffmpeg filters: rectangles of burned-in text and of people hidden for
+ * their time spans, and frames filmed outside the patient blurred or replaced by a card. Built per segment in the
  * recording's own pixels, before the picture is fitted to the clip's size.
  */
 
@@ -72,36 +72,58 @@ export interface MaskChainInput {
   tag: string;
 }
 
+/**
+ * People are smeared harder than text: to about six samples across the box's shorter side, so a
+ * face inside is a few flat blocks whatever its size (at least the text's 16 pixels a sample).
+ */
+const PEOPLE_SAMPLES = 6;
+
+type Timed = { box: MaskBox; from: number; to: number };
+
+function usable(list: readonly Timed[], width: number, height: number): Timed[] {
+  return list
+    .map((r) => ({ ...r, box: evenBox(r.box, width, height) }))
+    .filter((r): r is Timed => r.box !== null && r.to > r.from);
+}
+
 /** Filter chains (joined with ';') taking [input] to [output], or null when nothing is masked. */
 export function maskChains(c: MaskChainInput): string[] | null {
-  const regions = c.masks.regions
-    .map((r) => ({ ...r, box: evenBox(r.box, c.width, c.height) }))
-    .filter((r): r is { box: MaskBox; from: number; to: number } => r.box !== null && r.to > r.from);
+  const regions = usable(c.masks.regions, c.width, c.height);
+  const people = usable(c.masks.people ?? [], c.width, c.height);
   const oob = c.masks.outOfBody.filter((s) => s.to > s.from);
-  if (regions.length === 0 && oob.length === 0) return null;
+  if (regions.length === 0 && people.length === 0 && oob.length === 0) return null;
   const chains: string[] = [];
   let current = c.input;
   const label = (k: string) => `${c.tag}${k}`;
 
-  if (regions.length > 0 && c.deidentify.mask === 'box') {
-    const boxes = regions.map((r) =>
-      filter('drawbox', { x: r.box[0], y: r.box[1], w: r.box[2], h: r.box[3], color: 'black', t: 'fill', enable: spansExpr([r]) }),
-    );
-    chains.push(`[${current}]${boxes.join(',')}[${label('t')}]`);
-    current = label('t');
-  } else if (regions.length > 0) {
-    const copies = regions.map((_, k) => `[${label(`c${k}`)}]`).join('');
-    chains.push(`[${current}]split=${regions.length + 1}[${label('b0')}]${copies}`);
-    regions.forEach((r, k) => {
+  /** Hides `list` over [current], by solid boxes or by smearing each to `samples(w, h)` samples. */
+  const hide = (list: Timed[], style: 'blur' | 'box', tag: string, samples: (w: number, h: number) => [number, number]) => {
+    if (list.length === 0) return;
+    if (style === 'box') {
+      const boxes = list.map((r) =>
+        filter('drawbox', { x: r.box[0], y: r.box[1], w: r.box[2], h: r.box[3], color: 'black', t: 'fill', enable: spansExpr([r]) }),
+      );
+      chains.push(`[${current}]${boxes.join(',')}[${label(tag)}]`);
+      current = label(tag);
+      return;
+    }
+    const copies = list.map((_, k) => `[${label(`${tag}c${k}`)}]`).join('');
+    chains.push(`[${current}]split=${list.length + 1}[${label(`${tag}b0`)}]${copies}`);
+    list.forEach((r, k) => {
       const [x, y, w, h] = r.box;
-      const sw = Math.max(1, Math.round(w / SMEAR));
-      const sh = Math.max(1, Math.round(h / SMEAR));
-      chains.push(`[${label(`c${k}`)}]crop=${w}:${h}:${x}:${y},scale=${sw}:${sh}:flags=area,scale=${w}:${h}:flags=bilinear[${label(`s${k}`)}]`);
-      const next = label(`b${k + 1}`);
-      chains.push(`[${label(`b${k}`)}][${label(`s${k}`)}]${filter('overlay', { x, y, enable: spansExpr([r]) })}[${next}]`);
+      const [sw, sh] = samples(w, h);
+      chains.push(`[${label(`${tag}c${k}`)}]crop=${w}:${h}:${x}:${y},scale=${sw}:${sh}:flags=area,scale=${w}:${h}:flags=bilinear[${label(`${tag}s${k}`)}]`);
+      const next = label(`${tag}b${k + 1}`);
+      chains.push(`[${label(`${tag}b${k}`)}][${label(`${tag}s${k}`)}]${filter('overlay', { x, y, enable: spansExpr([r]) })}[${next}]`);
     });
-    current = label(`b${regions.length}`);
-  }
+    current = label(`${tag}b${list.length}`);
+  };
+
+  hide(regions, c.deidentify.mask, 't', (w, h) => [Math.max(1, Math.round(w / SMEAR)), Math.max(1, Math.round(h / SMEAR))]);
+  hide(people, c.deidentify.people ?? 'blur', 'p', (w, h) => {
+    const block = Math.max(SMEAR, Math.min(w, h) / PEOPLE_SAMPLES);
+    return [Math.max(1, Math.round(w / block)), Math.max(1, Math.round(h / block))];
+  });
 
   if (oob.length > 0) {
     const enable = spansExpr(oob);

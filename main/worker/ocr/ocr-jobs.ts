@@ -16,7 +16,7 @@ interface Ctx {
 }
 
 /** The frame an accurate seek lands on, at the recording's displayed size, as RGB24. */
-async function decodeFrame(path: string, seek: number, source: { width: number; height: number }, signal: AbortSignal): Promise<RgbFrame> {
+export async function decodeFrame(path: string, seek: number, source: { width: number; height: number }, signal: AbortSignal): Promise<RgbFrame> {
   const bytes = source.width * source.height * 3;
   const { stdout } = await runFfmpeg(
     [
