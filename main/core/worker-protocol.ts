@@ -216,6 +216,31 @@ export interface OcrRangeResult {
   ms: number;
 }
 
+/**
+ * The frames a de-identified export reads, each decoded once and looked at by the text reader
+ * and the people detectors side by side.
+ */
+export interface DeidFramesParams {
+  path: string;
+  samples: { time: number; seek: number }[];
+  source: { width: number; height: number };
+  device: VlmDevice;
+  /** Read burned-in text (OCR). */
+  text: boolean;
+  /** Look for people (whole-person boxes) and faces, keeping those scoring at least these. */
+  people: { person: number; face: number } | null;
+}
+
+export interface DeidFramesResult {
+  samples: { time: number; texts: OcrText[]; persons: VisionDetection[]; faces: VisionDetection[] }[];
+  /** Null when no text was looked for. */
+  ocr: (OcrDeviceInfo & { ms: number }) | null;
+  /** Null when no people were looked for; `ms` is the detectors' own time. */
+  vision: { backend: string; models: { objects: string; faces: string }; loadMs: number; ms: number } | null;
+  /** Milliseconds for the whole job (decoding included; the two readers overlap). */
+  ms: number;
+}
+
 /** Per-frame out-of-body scores over a run of consecutive frames of one part. */
 export interface OutOfBodyFramesParams {
   path: string;
@@ -375,6 +400,8 @@ export interface Jobs {
   ocrFrame: { params: OcrFrameParams; result: { texts: OcrText[]; info: OcrDeviceInfo; width: number; height: number } };
   /** Burned-in text of sampled frames of one part, for masking an export range. */
   ocrRange: { params: OcrRangeParams; result: OcrRangeResult };
+  /** Text, people and faces on sampled frames of one part, for de-identifying an export range. */
+  deidFrames: { params: DeidFramesParams; result: DeidFramesResult };
   /** Out-of-body score of every frame of a run, at the index's analysis size. */
   outOfBodyFrames: { params: OutOfBodyFramesParams; result: { scores: Float32Array } };
   /** Pretrained detectors (objects, faces) on frames (the model worker: inference blocks its process). */
@@ -398,7 +425,7 @@ export type JobResult<K extends JobKind> = Jobs[K]['result'];
 /** What a job streams back while it runs (`never` for jobs that stream nothing). */
 export type JobPartial<K extends JobKind> = Jobs[K] extends { partial: infer P } ? P : never;
 
-export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'outOfBodyFrames', 'visionDetect', 'pictureEmbed', 'maskImage', 'record', 'encodeFrames'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['inspect', 'packets', 'fov', 'indexChunk', 'tracks', 'frame', 'agentFrames', 'proxy', 'demo', 'vlmTurn', 'vlmLoad', 'exportClip', 'ocrFrame', 'ocrRange', 'deidFrames', 'outOfBodyFrames', 'visionDetect', 'pictureEmbed', 'maskImage', 'record', 'encodeFrames'] as const satisfies readonly JobKind[];
 
 export interface JobProgress {
   fraction: number;

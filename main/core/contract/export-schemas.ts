@@ -43,9 +43,22 @@ export const Deidentify = z
     add: z.array(MaskRect).max(64).default([]),
     /** Found text regions mostly inside one of these are not masked. */
     remove: z.array(MaskRect).max(256).default([]),
+    /**
+     * People and faces found in every frame read: smeared to a few blocks, covered by a box, or
+     * left ('none': only when `outOfBody` hides the room frames another way).
+     */
+    people: z.enum(['blur', 'box', 'none']).default('blur'),
+    /** People masks drawn by the reviewer, for the whole range. */
+    addPeople: z.array(MaskRect).max(64).default([]),
+    /** Found people masks mostly inside one of these (or holding one) are not masked. */
+    removePeople: z.array(MaskRect).max(256).default([]),
   })
   .strict();
 export type Deidentify = z.infer<typeof Deidentify>;
+
+/** Why `people: 'none'` is refused with `outOfBody: 'none'`: the room would leave unmasked. */
+export const PEOPLE_NONE_REFUSED =
+  'People can be left unmasked only when out-of-body frames are hidden another way: with --out-of-body none, keep --people blur or box.';
 
 /** How a clip is made; the same for one clip and for a batch. */
 export const ExportOptions = z.object({
@@ -111,7 +124,17 @@ export const ExportResult = z.object({
   actual: Range,
   bytes: z.number(),
   /** What de-identification masked; absent or null when the clip was not de-identified. */
-  deidentified: z.object({ textRegions: z.number().int(), outOfBodySpans: z.number().int() }).nullable().optional(),
+  deidentified: z
+    .object({
+      textRegions: z.number().int(),
+      outOfBodySpans: z.number().int(),
+      /** People masks in the clip (found and drawn, not those taken out). */
+      peopleMasks: z.number().int().optional(),
+      /** Frames read inside spans called inside the patient where someone was found (and masked). */
+      peopleInsidePatientView: z.number().int().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export type ExportResult = z.infer<typeof ExportResult>;
 
@@ -134,6 +157,24 @@ export const MaskRegion = z.object({
   removed: z.boolean(),
 });
 export type MaskRegion = z.infer<typeof MaskRegion>;
+
+/** A person or a face that would be masked (or was taken out by the reviewer). */
+export const PersonMask = z.object({
+  id: z.string(),
+  partId: Id,
+  box: MaskRect,
+  /** Case seconds; `end` exclusive: from the frame read before it was seen to the one after. */
+  start: z.number(),
+  end: z.number(),
+  /** Which detectors found it; empty for a reviewer's box. */
+  found: z.array(z.enum(['person', 'face'])),
+  score: z.number(),
+  source: z.enum(['detector', 'reviewer']),
+  /** Seen in frames the index called inside the patient: masked all the same (the safety net). */
+  insidePatientView: z.boolean(),
+  removed: z.boolean(),
+});
+export type PersonMask = z.infer<typeof PersonMask>;
 
 export const ExportPreviewInput = z
   .object({
@@ -176,6 +217,13 @@ export const ExportPreview = z.object({
   still: FrameRef.nullable(),
   /** Where OCR ran and how long it took; null when no text was looked for. */
   ocr: z.object({ device: z.string(), ms: z.number() }).nullable(),
+  /** People and faces found (and drawn), with how they would be hidden. */
+  people: z.array(PersonMask),
+  peopleTreatment: z.enum(['blur', 'box', 'none']),
+  /** Frames read inside spans called inside the patient where someone was found. */
+  peopleInsidePatientView: z.number().int(),
+  /** Where the people detectors ran and how long they took; null when people were not looked for. */
+  vision: z.object({ backend: z.string(), ms: z.number() }).nullable(),
 });
 export type ExportPreview = z.infer<typeof ExportPreview>;
 

@@ -5,7 +5,7 @@ import { basename, dirname, extname, isAbsolute, join } from 'node:path';
 import { frameIndexAt, medianFrameDuration } from '../../core/case-time.js';
 import { clipCues, toWebVtt } from '../../core/captions.js';
 import type { ClipSegment, ExportClipParams, ExportClipResult, MaskBox, SegmentMasks } from '../../core/clip-job.js';
-import type { Deidentify, ExportBatchResult, ExportCaptions, ExportProgress, ExportResult } from '../../core/contract/export-schemas.js';
+import { PEOPLE_NONE_REFUSED, type Deidentify, type ExportBatchResult, type ExportCaptions, type ExportProgress, type ExportResult } from '../../core/contract/export-schemas.js';
 import { isCanceled, OpscopeError, serializeError } from '../../core/errors.js';
 import { formatClock } from '../../core/time-format.js';
 import { fingerprintFile } from '../../node/fingerprint.js';
@@ -13,6 +13,7 @@ import { newId } from '../../node/ids.js';
 import { displaySize, timelineOf } from '../cases/case-model.js';
 import type { EvidenceItem } from '../agent/agent-repository.js';
 import type { DeidPlan, DeidService } from '../deid/deid-service.js';
+import { peopleAt, peopleManifest, segmentPeople } from '../deid/people-masks.js';
 import type { EventBus } from '../event-bus.js';
 import type { FrameService } from '../frames/frame-service.js';
 import type { Store } from '../store/store.js';
@@ -297,6 +298,7 @@ export class ExportService {
       // A de-identified clip that kept the theatre's talk or the device's tags would not be one.
       if (req.keepAudio) throw new OpscopeError('invalid-input', 'A de-identified clip has no sound: turn off keeping the audio.');
       if (req.keepMetadata) throw new OpscopeError('invalid-input', 'A de-identified clip has no metadata: turn off keeping the metadata.');
+      if (req.deidentify.people === 'none' && req.deidentify.outOfBody === 'none') throw new OpscopeError('invalid-input', PEOPLE_NONE_REFUSED);
       if (!this.deid) throw new OpscopeError('unavailable', 'De-identification is not available in this setup.');
     }
   }
@@ -513,8 +515,11 @@ export class ExportService {
       if (req.deidentify) {
         deid = await this.deid!.plan(req.caseId, actualStart, actualEnd, req.deidentify, signal, (f, stage) => progress(0.02 + 0.33 * f, stage));
         if (signal.aborted) throw canceled();
-        params.deidentify = { mask: req.deidentify.mask, outOfBody: req.deidentify.outOfBody === 'card' ? 'card' : 'blur', cardText: OUT_OF_BODY_CARD };
-        params.segments = pieces.map((p) => ({ ...p.segment, masks: segmentMasks(deid!, p, req.deidentify!) }));
+        params.deidentify = { mask: req.deidentify.mask, outOfBody: req.deidentify.outOfBody === 'card' ? 'card' : 'blur', cardText: OUT_OF_BODY_CARD, people: req.deidentify.people === 'box' ? 'box' : 'blur' };
+        params.segments = pieces.map((p) => ({
+          ...p.segment,
+          masks: { ...segmentMasks(deid!, p, req.deidentify!), people: segmentPeople(deid!, req.deidentify!, p.part.id, p.caseStart + p.from, p.to - p.from) },
+        }));
       }
       const clip: ExportClipResult = await this.worker.run('exportClip', params, {
         signal,
@@ -550,7 +555,8 @@ export class ExportService {
         if (deid && params.deidentify) {
           // The still shows what the clip shows at that moment: the same masks.
           const at = masksAt(deid, ref.partId, ref.time);
-          await this.worker.run('maskImage', { input: ref.file, out: temp(final), boxes: at.boxes, outOfBody: at.outOfBody, deidentify: params.deidentify }, { signal });
+          const people = peopleAt(deid, req.deidentify!, ref.partId, ref.time);
+          await this.worker.run('maskImage', { input: ref.file, out: temp(final), boxes: at.boxes, people, outOfBody: at.outOfBody && req.deidentify!.outOfBody !== 'none', deidentify: params.deidentify }, { signal });
         } else {
           await copyFile(ref.file, temp(final), constants.COPYFILE_EXCL).catch((err: unknown) => {
             throw explainWriteFailure(err, final);
@@ -572,7 +578,15 @@ export class ExportService {
         requested: { start: round3(requested.start), end: round3(requested.end) },
         actual: { start: round3(actual.start), end: round3(actual.end) },
         bytes: clip.bytes,
-        deidentified: deid ? { textRegions: deid.regions.filter((r) => !r.removed).length, outOfBodySpans: deid.outOfBody.length } : null,
+        deidentified: deid
+          ? {
+              textRegions: deid.regions.filter((r) => !r.removed).length,
+              // Kept room frames are checked too (for the people in them) but not hidden.
+              outOfBodySpans: req.deidentify?.outOfBody === 'none' ? 0 : deid.outOfBody.length,
+              peopleMasks: req.deidentify?.people === 'none' ? 0 : deid.people.filter((p) => !p.removed).length,
+              peopleInsidePatientView: deid.peopleInsidePatientView,
+            }
+          : null,
       };
       const manifest = {
         format: 'opscope-clip/1',
@@ -620,7 +634,10 @@ export class ExportService {
         },
         captions: { file: vtt ? basename(vtt) : null, burned: req.captions === 'burn' },
         stills: stills.map((s) => ({ file: basename(s.file), caseTime: round6(s.caseTime), clock: formatClock(s.caseTime) })),
-        deidentification: deid && req.deidentify ? deidManifest(deid, req, lead, actual.start, clip.audio) : { applied: false },
+        deidentification:
+          deid && req.deidentify
+            ? { ...deidManifest(deid, req, lead, actual.start, clip.audio), people: peopleManifest(deid, req.deidentify, lead, actual.start) }
+            : { applied: false },
       };
       await this.writeText(temp(names.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
       progress(0.98, 'Finishing');

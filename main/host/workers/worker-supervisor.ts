@@ -46,6 +46,7 @@ const JOB_PURPOSE: Record<JobKind, string> = {
   exportClip: 'exporting a clip',
   ocrFrame: 'reading burned-in text',
   ocrRange: 'looking for burned-in text',
+  deidFrames: 'looking for burned-in text and people',
   outOfBodyFrames: 'checking frames for out-of-body views',
   visionDetect: 'looking for people and objects on frames',
   pictureEmbed: 'building the picture index',
