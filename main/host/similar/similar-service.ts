@@ -13,9 +13,9 @@ import { SKETCH_DIM, encodeEmbedding, similarity, type StoredEmbedding } from '.
 import { PICTURE_MODEL, PICTURE_SPACING } from '../../core/similar/picture-model.js';
 import { mergeWindows, scanScores, topIndices, withoutMoment, type Hit } from '../../core/similar/similar-ranking.js';
 import { round3 } from '../../core/round.js';
-import { timelineOf } from '../cases/case-views.js';
+import { displaySize, timelineOf } from '../cases/case-model.js';
 import type { EventBus } from '../event-bus.js';
-import { chunkPlan, displaySize } from '../index/index-service.js';
+import { chunkPlan } from '../index/index-service.js';
 import type { Store } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
@@ -348,8 +348,10 @@ export class SimilarService {
       })
       .sort((a, b) => b.score - a.score);
     // Similar: well above what the scope usually scores (sketch scores estimate the same cosines).
+    // Only those: keyframes taken in just to fill the list would merge their neighbours into one
+    // window spanning everything.
     const floor = mean + SIMILAR_Z * sd;
-    const hits: Hit[] = exact.filter((h, i) => h.score >= floor || i < o.limit);
+    const hits: Hit[] = exact.filter((h) => h.score >= floor);
     const times = new Map(scored.map((x) => [x.caseId, x.s.caseTimes] as const));
     const names = new Map(scored.map((x) => [x.caseId, x.name] as const));
     let windows = mergeWindows(hits, (id) => times.get(id)!, { maxGap: MAX_GAP, tail: PICTURE_SPACING });
