@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Conversation, RunState, StoredEvidence, StoredQuestion, StoredRun } from '../../core/contract/agent-schemas.js';
 import type { AgentBudget, ConversationTurn, RunRecord, StepRecord } from '../../core/agent/engine/index.js';
 import { newId } from '../../node/ids.js';
-import { readable, type ReadableDB, type WritableDB } from '../store/db.js';
+import { Repository, type WritableDB } from '../store/db.js';
 import type { ConversationRow, EvidenceRow, QuestionRow, RunRow, StepRow } from './agent-rows.js';
 
 export interface RunStart {
@@ -75,14 +75,12 @@ function rawCall(call: unknown): { name: string; arguments: unknown } | null {
   return { name: typeof c.name === 'string' ? c.name : String(c.name ?? ''), arguments: c.arguments ?? null };
 }
 
-export class AgentStore {
+export class AgentStore extends Repository {
   /** Marks this store's runs as owned by a live host. */
   private readonly owner = randomUUID();
 
-  private readonly read: ReadableDB;
-
-  constructor(private readonly db: WritableDB) {
-    this.read = readable(db);
+  constructor(db: WritableDB) {
+    super(db);
     openOwners.add(this.owner);
   }
 

@@ -1,5 +1,5 @@
 import type { DicomInstanceInfo, PatientDetails } from '../../core/dicom/instance.js';
-import { readable, type ReadableDB, type WritableDB } from '../store/db.js';
+import { Repository } from '../store/db.js';
 
 export interface DicomPartRow {
   part_id: string;
@@ -23,12 +23,7 @@ export interface DicomPartRow {
  * is of. Patient rows are read only by `patientOf` (the user's explicit request), never by the
  * queries that build case lists, manifests or exports.
  */
-export class DicomRecords {
-  private readonly read: ReadableDB;
-
-  constructor(private readonly db: WritableDB) {
-    this.read = readable(db);
-  }
+export class DicomRecords extends Repository {
 
   /** Links a case's new parts to their instances and stores its patient, in one transaction. */
   linkCase(caseId: string, parts: { partId: string; dicom: DicomInstanceInfo }[], patient: PatientDetails | null): void {

@@ -8,7 +8,7 @@
 import { BOOKMARK_LABEL_MAX, type Bookmark } from '../../core/contract/bookmark-schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { newId } from '../../node/ids.js';
-import { durably, readable, type ReadableDB, type WritableDB } from '../store/db.js';
+import { durably, Repository, type WritableDB } from '../store/db.js';
 import type { AuditFn } from './feedback-repository.js';
 
 /** Row shape of `bookmarks` as SQLite returns it, with the computed number. */
@@ -58,15 +58,13 @@ export function bookmarkOf(r: BookmarkRow): Bookmark {
   return { bookmarkId: r.id, caseId: r.case_id, time: r.time, label: r.label, number: r.number, createdAt: r.created_at };
 }
 
-export class BookmarkStore {
+export class BookmarkStore extends Repository {
   /** `audit` writes an audit_log row (Store.audit); it runs inside the change's transaction. */
-  private readonly read: ReadableDB;
-
   constructor(
-    private readonly db: WritableDB,
+    db: WritableDB,
     private readonly audit: AuditFn,
   ) {
-    this.read = readable(db);
+    super(db);
   }
 
   /** Adds a bookmark to a case; the caller has checked the time against the case's length. */

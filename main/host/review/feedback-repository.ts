@@ -11,7 +11,7 @@ import { COMMENT_MAX, REVIEWER_MAX } from '../../core/contract/feedback-schemas.
 import { OpscopeError } from '../../core/errors.js';
 import { formatClock } from '../../core/time-format.js';
 import { newId } from '../../node/ids.js';
-import { durably, readable, type ReadableDB, type WritableDB } from '../store/db.js';
+import { durably, Repository, type WritableDB } from '../store/db.js';
 
 export interface NewFeedback {
   evidenceId: string;
@@ -105,15 +105,13 @@ const isoNow = () => new Date().toISOString();
 
 export type AuditFn = (actor: string, action: string, subject: string | null, detail: unknown) => void;
 
-export class FeedbackStore {
+export class FeedbackStore extends Repository {
   /** `audit` writes an audit_log row (Store.audit); it runs inside the review's transaction. */
-  private readonly read: ReadableDB;
-
   constructor(
-    private readonly db: WritableDB,
+    db: WritableDB,
     private readonly audit: AuditFn,
   ) {
-    this.read = readable(db);
+    super(db);
   }
 
   /**

@@ -89,6 +89,18 @@ export function migrate(db: WritableDB): number {
   return applied;
 }
 
+/**
+ * What a feature's repository builds on: the store's connection, for changes, and its read-only
+ * view, for queries (a query written against `read` cannot write, see `readable`).
+ */
+export abstract class Repository {
+  protected readonly read: ReadableDB;
+
+  constructor(protected readonly db: WritableDB) {
+    this.read = readable(db);
+  }
+}
+
 /** Runs `fn` in a transaction whose commit is flushed to disk before returning. */
 export function durably<T>(db: WritableDB, fn: () => T): T {
   db.pragma('synchronous = FULL');
