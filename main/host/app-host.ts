@@ -130,7 +130,9 @@ export class AppHost {
     this.recorder = new RecordingService(this.store, this.recordWorker, this.worker, this.indexer, this.layout, this.bus, opts.recording);
     this.views = new CaseViews(this.store, (partId) => this.recordings.isChanged(partId));
     this.media = new MediaFiles(this.store, this.layout);
+    this.deid = new DeidService(this.store, this.worker, this.modelWorker, this.frames, this.views);
     this.exports = new ExportService(this.store, this.worker, this.frames, this.bus, {
+      deid: this.deid,
       // The manifest carries the review the clip was cut under.
       verdictOf: (evidenceId) => {
         const latest = this.store.feedback.history(evidenceId)[0];
@@ -138,8 +140,6 @@ export class AppHost {
       },
       actor: () => this.settings.actor(),
     });
-    this.deid = new DeidService(this.store, this.worker, this.modelWorker, this.frames, this.views);
-    this.exports.deid = this.deid;
     this.feedback = new FeedbackService(this.store, this.settings, this.bus);
     this.bookmarks = new BookmarkService(
       this.store,

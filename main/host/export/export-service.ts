@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, open, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join } from 'node:path';
-import { frameIndexAt, medianFrameDuration } from '../../core/case-time.js';
+import { accurateCut, keyframeTimes, partEnd, streamCopyCut } from '../../core/cut-plan.js';
 import { clipCues, toWebVtt } from '../../core/captions.js';
 import type { ClipSegment, ExportClipParams, ExportClipResult, MaskBox, SegmentMasks } from '../../core/clip-job.js';
 import { PEOPLE_NONE_REFUSED, type Deidentify, type ExportBatchResult, type ExportCaptions, type ExportProgress, type ExportResult } from '../../core/contract/export-schemas.js';
@@ -10,15 +10,16 @@ import { isCanceled, OpscopeError, serializeError } from '../../core/errors.js';
 import { formatClock } from '../../core/time-format.js';
 import { fingerprintFile } from '../../node/fingerprint.js';
 import { newId } from '../../node/ids.js';
-import { displaySize, timelineOf } from '../cases/case-model.js';
+import { caseModel, displaySize, evenPixels, timelineOf } from '../cases/case-model.js';
 import type { EvidenceItem } from '../agent/agent-repository.js';
 import type { DeidPlan, DeidService } from '../deid/deid-service.js';
 import { peopleAt, peopleManifest, segmentPeople } from '../deid/people-masks.js';
 import type { EventBus } from '../event-bus.js';
+import { clipManifest } from './clip-manifest.js';
+import { checkFree, commitStaged, discard, explainWriteFailure, StagedFiles, type Staged } from './commit-files.js';
 import type { FrameService } from '../frames/frame-service.js';
 import type { Store } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
-import { APP_VERSION } from '../app/version.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 import { round3 } from '../../core/round.js';
 
@@ -50,8 +51,7 @@ export type ExportBatchOptions = Omit<ExportClipRequest, 'caseId' | 'evidenceId'
 
 export interface ExportServiceOptions {
   /**
-   * The verdict recorded for an evidence item, written into the manifest. Null (no verdict) until
-   * the feedback store is wired in.
+   * The verdict recorded for an evidence item, written into the manifest (none without it).
    */
   verdictOf?: (evidenceId: string) => ExportVerdict | null;
   /** Who the audit log names for an export (the reviewer in the settings); default "user". */
@@ -77,11 +77,6 @@ interface Piece {
   to: number;
 }
 
-interface Staged {
-  tmp: string;
-  final: string;
-}
-
 interface Rendered {
   result: ExportResult;
   staged: Staged[];
@@ -98,18 +93,6 @@ function canceled(): OpscopeError {
   return new OpscopeError('canceled', 'The export was canceled.');
 }
 
-/** File-system errors while writing the export, said about the export's folder. */
-export function explainWriteFailure(err: unknown, file: string): unknown {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const folder = dirname(file);
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new OpscopeError('unavailable', `The disk is full: there is not enough free space in ${folder} for the clip.`);
-  }
-  if (code === 'EROFS') return new OpscopeError('unavailable', `${folder} is read-only: the clip cannot be written there.`);
-  if (code === 'EACCES' || code === 'EPERM') return new OpscopeError('unavailable', `${folder} cannot be written to (permission denied).`);
-  return err;
-}
-
 const ignore = () => undefined;
 
 /**
@@ -121,12 +104,10 @@ const ignore = () => undefined;
 export class ExportService {
   private readonly running = new Map<string, AbortController>();
   private readonly pending = new Set<Promise<unknown>>();
-  /** See ExportServiceOptions.verdictOf; may be set after construction. */
-  verdictOf: ((evidenceId: string) => ExportVerdict | null) | undefined;
+  private readonly verdictOf: ((evidenceId: string) => ExportVerdict | null) | undefined;
   private readonly actor: () => string;
   private readonly write: (path: string, data: string) => Promise<void>;
-  /** See ExportServiceOptions.deid; may be set after construction. */
-  deid: DeidService | undefined;
+  private readonly deid: DeidService | undefined;
 
   constructor(
     private readonly store: Store,
@@ -192,7 +173,7 @@ export class ExportService {
           rendered.push(await this.render(exportId, req, signal, report));
         }
       } catch (err) {
-        await Promise.all(rendered.flatMap((r) => r.staged.map((s) => rm(s.tmp, { force: true }).catch(ignore))));
+        await discard(rendered.flatMap((r) => r.staged));
         throw err;
       }
       await this.commit(rendered, options.overwrite === true);
@@ -280,7 +261,7 @@ export class ExportService {
     for (const part of sources) await this.checkSource(part);
     const folders = [...new Set(requests.map((r) => dirname(r.out)))];
     for (const folder of folders) await this.checkFolder(folder);
-    for (const req of requests) if (!req.overwrite) await this.checkFree(this.names(req));
+    for (const req of requests) if (!req.overwrite) await checkFree(this.names(req));
   }
 
   private checkOptions(req: ExportClipRequest): void {
@@ -318,13 +299,6 @@ export class ExportService {
       throw explainWriteFailure(err, probe);
     } finally {
       await rm(probe, { force: true }).catch(ignore);
-    }
-  }
-
-  private async checkFree(names: string[]): Promise<void> {
-    for (const n of names) {
-      const exists = await stat(n).then(() => true, () => false);
-      if (exists) throw new OpscopeError('conflict', `${n} already exists. Choose another name, or allow overwriting (--overwrite).`);
     }
   }
 
@@ -397,34 +371,21 @@ export class ExportService {
   // ---- planning the cut
 
   private async plan(caseId: string, start: number, end: number, streamCopy: boolean, signal: AbortSignal): Promise<Piece[]> {
-    const parts = this.store.partsOf(caseId);
-    const tl = timelineOf(parts);
+    const model = caseModel(this.store, caseId);
     const pieces: Piece[] = [];
-    for (const s of tl.split(start, end)) {
-      const part = parts[s.index]!;
+    for (const s of model.timeline.split(start, end)) {
+      const part = model.parts[s.index]!;
       await this.checkSource(part);
       const times = await this.frames.frameTimes(part.id, signal);
       if (times.length === 0) throw new OpscopeError('unsupported-media', `${part.file_name} has no video frames.`);
-      const frameDur = medianFrameDuration(times) ?? (part.fps > 0 ? 1 / part.fps : 1 / 30);
-      const partEnd = Math.max(part.duration, times[times.length - 1]! + frameDur * 0.5);
-      const caseStart = tl.starts[s.index]!;
-      if (streamCopy) pieces.push(this.copyPiece(part, caseStart, s.from, s.to, times, partEnd));
-      else {
-        const i0 = frameIndexAt(times, s.from);
-        // The last frame on screen before `to` (a frame starting exactly at `to` is not in the clip).
-        let j = i0 + 1;
-        while (j < times.length && times[j]! < s.to - 1e-6) j++;
-        const i1 = j - 1;
-        const seek = i0 === 0 ? 0 : (times[i0 - 1]! + times[i0]!) / 2;
-        const stop = i1 + 1 < times.length ? (times[i1]! + times[i1 + 1]!) / 2 : partEnd;
-        const to = i1 + 1 < times.length ? times[i1 + 1]! : partEnd;
-        pieces.push({
-          part,
-          caseStart,
-          from: times[i0]!,
-          to,
-          segment: { path: part.path, from: seek, to: stop, hasAudio: part.has_audio === 1 },
-        });
+      const stopsAt = partEnd(times, part.duration, part.fps);
+      const hasAudio = part.has_audio === 1;
+      if (streamCopy) {
+        const cut = streamCopyCut(times, keyframeTimes(this.store.packetScan(part.id), times), s.from, s.to, stopsAt);
+        pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.from, to: cut.to, frames: cut.frames, hasAudio } });
+      } else {
+        const cut = accurateCut(times, s.from, s.to, stopsAt);
+        pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.seek, to: cut.stop, hasAudio } });
       }
     }
     if (pieces.length === 0) throw new OpscopeError('invalid-input', 'The range holds no video.');
@@ -441,43 +402,11 @@ export class ExportService {
     return pieces;
   }
 
-  /** Stream copy starts on the keyframe at or before the start and ends on the next keyframe at or after the end. */
-  private copyPiece(part: PartRow, caseStart: number, from: number, to: number, times: Float64Array, partEnd: number): Piece {
-    const scan = this.store.packetScan(part.id);
-    const keys: number[] = [];
-    if (scan) for (let i = 0; i < scan.packetKeys.length; i++) if (scan.packetKeys[i]) keys.push(scan.packetTimes[i]!);
-    keys.sort((a, b) => a - b);
-    if (keys.length === 0) keys.push(times[0]!);
-    let k0 = keys[0]!;
-    for (const k of keys) if (k <= from + 1e-6) k0 = k;
-    let k1 = partEnd;
-    for (const k of keys) {
-      if (k > k0 + 1e-6 && k >= to - 1e-6) {
-        k1 = k;
-        break;
-      }
-    }
-    let frames = 0;
-    for (const t of times) if (t >= k0 - 1e-6 && t < k1 - 1e-6) frames++;
-    return {
-      part,
-      caseStart,
-      from: k0,
-      to: k1,
-      segment: { path: part.path, from: k0, to: k1, frames, hasAudio: part.has_audio === 1 },
-    };
-  }
-
   // ---- rendering one clip into temporary files
 
   private async render(exportId: string, req: ExportClipRequest, signal: AbortSignal, progress: Progress): Promise<Rendered> {
-    const staged: Staged[] = [];
-    const token = `${exportId}-${randomBytes(3).toString('hex')}`;
-    const temp = (final: string) => {
-      const tmp = join(dirname(final), `.${basename(final)}.${token}.partial`);
-      staged.push({ tmp, final });
-      return tmp;
-    };
+    const files = new StagedFiles(`${exportId}-${randomBytes(3).toString('hex')}`);
+    const temp = (final: string) => files.temp(final);
     try {
       progress(0, 'Checking the recordings');
       const ev = this.evidenceOrNull(req.caseId, req.evidenceId);
@@ -492,7 +421,6 @@ export class ExportService {
       const lead = req.titleCard && !req.streamCopy ? req.titleCard.seconds : 0;
       const cues = clipCues({ lead, duration: content, caseStart: actualStart, question: ev?.question ?? null, claim: ev?.claim ?? null });
       const size = displaySize(first.part);
-      const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
       const names = sidecarNames(req.out, 0);
 
       const params: ExportClipParams = {
@@ -500,7 +428,7 @@ export class ExportService {
         out: temp(req.out),
         format: CLIP_EXTENSIONS[extname(req.out).toLowerCase()] ?? 'mp4',
         mode: req.streamCopy ? 'stream-copy' : 'accurate',
-        size: { width: even(size.w), height: even(size.h) },
+        size: { width: evenPixels(size.w), height: evenPixels(size.h) },
         fps: first.part.fps > 0 ? first.part.fps : 30,
         uniformRate: pieces.every((p) => p.part.vfr === 0 && first.part.fps > 0 && Math.abs(p.part.fps - first.part.fps) < 1e-3),
         captions: { cues: req.captions === 'burn' ? cues.text : [], burn: req.captions === 'burn' },
@@ -588,62 +516,28 @@ export class ExportService {
             }
           : null,
       };
-      const manifest = {
-        format: 'opscope-clip/1',
-        app: { name: 'Opscope', version: APP_VERSION },
-        createdAt: new Date().toISOString(),
+      const manifest = clipManifest({
         caseId: req.caseId,
-        evidenceId: ev?.id ?? null,
-        runId: ev?.runId ?? null,
-        question: ev?.question ?? null,
-        claim: ev?.claim ?? null,
-        answer: ev?.answer ?? null,
-        evidenceWindow: ev ? { start: ev.start, end: ev.end, corrected: ev.corrected } : null,
+        evidence: ev,
         verdict: ev && this.verdictOf ? this.verdictOf(ev.id) : null,
-        caseRange: {
-          requested: result.requested,
-          actual: result.actual,
-          actualClock: { start: formatClock(actual.start), end: formatClock(actual.end) },
-        },
-        source: held.map((p) => ({
-          partId: p.part.id,
-          // Recordings are often named after the patient or the day.
-          fileName: deid ? null : p.part.file_name,
-          fingerprint: p.part.fingerprint,
-          from: round6(p.from),
-          to: round6(p.to),
-          caseStart: round6(p.caseStart),
-        })),
-        mode: params.mode,
-        snappedToKeyframes: req.streamCopy,
-        options: {
-          captions: req.captions,
-          streamCopy: req.streamCopy,
-          keepAudio: req.keepAudio,
-          keepMetadata: req.keepMetadata,
-          titleCard: req.titleCard ?? null,
-        },
-        clip: {
-          file: basename(req.out),
-          duration: result.duration,
-          titleCardSeconds: lead,
-          width: clip.width,
-          height: clip.height,
-          audio: clip.audio,
-          bytes: clip.bytes,
-        },
-        captions: { file: vtt ? basename(vtt) : null, burned: req.captions === 'burn' },
-        stills: stills.map((s) => ({ file: basename(s.file), caseTime: round6(s.caseTime), clock: formatClock(s.caseTime) })),
-        deidentification:
-          deid && req.deidentify
+        result,
+        actual,
+        held,
+        options: req,
+        titleCardSeconds: lead,
+        clip,
+        stills,
+        withholdFileNames: deid !== null,
+        deidentification: deid && req.deidentify
             ? { ...deidManifest(deid, req, lead, actual.start, clip.audio), people: peopleManifest(deid, req.deidentify, lead, actual.start) }
             : { applied: false },
-      };
+        createdAt: new Date().toISOString(),
+      });
       await this.writeText(temp(names.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
       progress(0.98, 'Finishing');
-      return { result, staged };
+      return { result, staged: files.files };
     } catch (err) {
-      await Promise.all(staged.map((s) => rm(s.tmp, { force: true }).catch(ignore)));
+      await discard(files.files);
       throw err;
     }
   }
@@ -656,30 +550,9 @@ export class ExportService {
     }
   }
 
-  // ---- committing
-
-  /**
-   * Gives the temporary files their names. Without `overwrite` a name that appeared meanwhile is
-   * not replaced (a hard link fails on an existing name; file systems without links are checked
-   * first). If any step fails, what this export already renamed is removed again.
-   */
+  /** All clips of an export get their names together, or none does (see commit-files.ts). */
   private async commit(rendered: Rendered[], overwrite: boolean): Promise<void> {
-    const all = rendered.flatMap((r) => r.staged);
-    const done: string[] = [];
-    try {
-      if (!overwrite) await this.checkFree(all.map((s) => s.final));
-      for (const s of all) {
-        if (overwrite) await rename(s.tmp, s.final);
-        else await placeNew(s.tmp, s.final);
-        done.push(s.final);
-      }
-    } catch (err) {
-      await Promise.all([...done.map((f) => rm(f, { force: true }).catch(ignore)), ...all.map((s) => rm(s.tmp, { force: true }).catch(ignore))]);
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new OpscopeError('conflict', `A file appeared meanwhile with a name this export uses; nothing was written. Try again.`);
-      }
-      throw explainWriteFailure(err, all[0]?.final ?? '');
-    }
+    await commitStaged(rendered.flatMap((r) => r.staged), overwrite);
   }
 }
 
@@ -750,22 +623,6 @@ function deidManifest(plan: DeidPlan, req: ExportClipRequest, lead: number, case
   };
 }
 
-/** Renames `tmp` to `final` unless `final` exists. */
-async function placeNew(tmp: string, final: string): Promise<void> {
-  try {
-    await link(tmp, final);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw err;
-    // No hard links here (FAT, exFAT, some network shares): check, then rename.
-    const exists = await stat(final).then(() => true, () => false);
-    if (exists) throw Object.assign(new Error(`${final} exists`), { code: 'EEXIST' });
-    await rename(tmp, final);
-    return;
-  }
-  await unlink(tmp);
-}
-
 /** Sidecars share the clip's stem: clip.mp4 → clip.vtt, clip.json, clip-still-1.png ... */
 export function sidecarNames(out: string, stills: number): { vtt: string; manifest: string; stills: string[] } {
   const dir = dirname(out);
@@ -782,4 +639,3 @@ function errorOf(err: unknown): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
 
-const round6 = (v: number) => Math.round(v * 1e6) / 1e6;

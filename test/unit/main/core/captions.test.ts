@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { caseClock, clipCues, toWebVtt, vttTime, wrapCaption } from '../../../../main/core/captions.js';
 import { filterValue, graphArgs } from '../../../../main/worker/media/clip-export.js';
-import { explainWriteFailure, sidecarNames } from '../../../../main/host/export/export-service.js';
+import { explainWriteFailure } from '../../../../main/host/export/commit-files.js';
+import { sidecarNames } from '../../../../main/host/export/export-service.js';
 
 describe('clip captions', () => {
   it('formats case clocks and VTT times', () => {
