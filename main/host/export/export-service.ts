@@ -528,7 +528,8 @@ export class ExportService {
         clip,
         stills,
         withholdFileNames: deid !== null,
-        deidentification: deid && req.deidentify
+        deidentification:
+          deid && req.deidentify
             ? { ...deidManifest(deid, req, lead, actual.start, clip.audio), people: peopleManifest(deid, req.deidentify, lead, actual.start) }
             : { applied: false },
         createdAt: new Date().toISOString(),
