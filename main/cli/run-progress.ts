@@ -1,5 +1,10 @@
 import { progressBar } from './output.js';
 
+/** What every evaluation run reports alike: resuming from its progress file, a video being indexed. */
+export type CommonRunEvent =
+  | { type: 'resume'; reused: number; total: number; progressFile: string }
+  | { type: 'video'; video: string; stage: string; fraction: number };
+
 /**
  * The progress of a long evaluation run on stderr, shared by `opscope eval` and its MedVidBench
  * format: a line per event, the video being indexed shown in place on a terminal.
@@ -12,14 +17,12 @@ export class RunProgress {
     private readonly tty: boolean,
   ) {}
 
-  /** A run picked up from its progress file; `items` names what was answered (questions, records). */
-  resumed(e: { reused: number; total: number; progressFile: string }, items: string): void {
-    this.line(`Resuming: ${e.reused} of ${e.total} ${items} already answered (${e.progressFile}; --fresh starts over).`);
-  }
-
-  /** Indexing reports often; a terminal shows it in place, a log only at the start. */
-  video(e: { video: string; stage: string; fraction: number }): void {
-    if (this.tty) {
+  /** `items` names what a run answers (questions, records). */
+  common(e: CommonRunEvent, items: string): void {
+    if (e.type === 'resume') {
+      this.line(`Resuming: ${e.reused} of ${e.total} ${items} already answered (${e.progressFile}; --fresh starts over).`);
+    } else if (this.tty) {
+      // Indexing reports often; a terminal shows it in place, a log only at the start.
       this.write(`\r\x1b[2K${progressBar(e.fraction)} ${e.video}: ${e.stage} ${Math.round(e.fraction * 100)}%`);
       this.transient = true;
     } else if (e.fraction === 0) this.line(`${e.video}: ${e.stage.toLowerCase()}…`);

@@ -72,20 +72,9 @@ const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}
 
 class MedVidProgress extends RunProgress {
   event(e: MedVidEvent): void {
-    switch (e.type) {
-      case 'bad-record':
-        this.line(`skipped record ${e.index}${e.id ? ` (${e.id})` : ''}: ${e.message}`);
-        break;
-      case 'resume':
-        this.resumed(e, 'records');
-        break;
-      case 'video':
-        this.video(e);
-        break;
-      case 'row':
-        this.line(rowLine(e.row, e.done, e.total, e.summary));
-        break;
-    }
+    if (e.type === 'bad-record') this.line(`skipped record ${e.index}${e.id ? ` (${e.id})` : ''}: ${e.message}`);
+    else if (e.type === 'row') this.line(rowLine(e.row, e.done, e.total, e.summary));
+    else this.common(e, 'records');
   }
 }
 

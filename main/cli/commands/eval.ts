@@ -126,20 +126,9 @@ const bar = progressBar;
 /** A line per finished question on stderr, with the running mIoU and how far the run is. */
 class EvalProgress extends RunProgress {
   event(e: EvalEvent): void {
-    switch (e.type) {
-      case 'bad-line':
-        this.line(`skipped line ${e.line}: ${e.message}`);
-        break;
-      case 'resume':
-        this.resumed(e, 'questions');
-        break;
-      case 'video':
-        this.video(e);
-        break;
-      case 'row':
-        this.line(rowLine(e.row, e.done, e.total, e.summary));
-        break;
-    }
+    if (e.type === 'bad-line') this.line(`skipped line ${e.line}: ${e.message}`);
+    else if (e.type === 'row') this.line(rowLine(e.row, e.done, e.total, e.summary));
+    else this.common(e, 'questions');
   }
 }
 
