@@ -108,7 +108,7 @@ export class SimilarSearch {
   }
 
   private async loadThumbs(result: SimilarResult): Promise<void> {
-    const need = [...new Set(result.moments.map((m) => m.caseId))].filter((id) => !this.thumbs[id]);
+    const need = result.moments.map((m) => m.caseId).filter((id, i, all) => all.indexOf(id) === i && !this.thumbs[id]);
     const loaded = await Promise.all(need.map(async (id) => [id, await this.api.call('cases.thumbnails', { caseId: id }).catch(() => [])] as const));
     if (loaded.length) this.thumbs = { ...this.thumbs, ...Object.fromEntries(loaded) };
   }
