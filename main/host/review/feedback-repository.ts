@@ -11,6 +11,7 @@ import { COMMENT_MAX, REVIEWER_MAX } from '../../core/contract/feedback-schemas.
 import { OpscopeError } from '../../core/errors.js';
 import { formatClock } from '../../core/time-format.js';
 import { newId } from '../../node/ids.js';
+import type { EvidenceRow } from '../agent/agent-rows.js';
 import { durably, Repository, type WritableDB } from '../store/db.js';
 
 export interface NewFeedback {
@@ -37,14 +38,8 @@ export interface FeedbackRow {
 }
 
 /** An evidence item with where it comes from and its latest review (f_* null when unreviewed). */
-export interface ReviewedEvidenceRow {
+export interface ReviewedEvidenceRow extends Pick<EvidenceRow, 'run_id' | 'rank' | 'start_s' | 'end_s' | 'frames_json' | 'claim'> {
   evidence_id: string;
-  run_id: string;
-  rank: number;
-  start_s: number;
-  end_s: number;
-  frames_json: string;
-  claim: string;
   backend: string;
   model: string | null;
   answer: string | null;
