@@ -252,18 +252,19 @@ const OUTSIDE = CASE_STATES.indexOf('outside');
 const SMOKE = CASE_STATES.indexOf('smoke');
 
 function switchCosts(tracks: StateTracks, base: number): SwitchCost {
-  const cut = (i: number): number => {
-    let c = 0;
-    for (const j of [i - 1, i, i + 1]) {
-      const v = tracks.sceneChange?.[j];
-      if (has(v)) c = Math.max(c, Math.min(1, v / CUT_LEVEL));
+  const sc = tracks.sceneChange;
+  const n = sc?.length ?? 0;
+  const cuts = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = i - 1; j <= i + 1; j++) {
+      const v = sc?.[j];
+      if (has(v)) cuts[i] = Math.max(cuts[i]!, Math.min(1, v / CUT_LEVEL));
     }
-    return c;
-  };
+  }
   return (i, from, to) => {
     let c = base;
     if ((from === OUTSIDE && to === SMOKE) || (from === SMOKE && to === OUTSIDE)) c += OUTSIDE_SMOKE_COST;
-    if (from === OUTSIDE || to === OUTSIDE) c -= CUT_BONUS * cut(i);
+    if ((from === OUTSIDE || to === OUTSIDE) && i < n) c -= CUT_BONUS * cuts[i]!;
     return c;
   };
 }
