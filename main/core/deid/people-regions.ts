@@ -160,12 +160,14 @@ export function trackPeople(
   const regions: PersonRegion[] = [];
   const masked = new Set<number>();
   for (const tr of tracks) {
-    // Weak detections count only between sightings in room frames: a tissue blob the track
-    // picked up before the room came into view is not a person.
+    // Weak detections count between sightings in room frames, and in the read right before and
+    // right after them (a head turned away); further out they are tissue the track picked up.
     const firstRoom = tr.hits.findIndex((h) => room[h.k]);
     if (firstRoom < 0) continue;
     const lastRoom = tr.hits.findLastIndex((h) => room[h.k]);
-    tr.hits = tr.hits.slice(firstRoom, lastRoom + 1);
+    const lo = firstRoom > 0 && tr.hits[firstRoom - 1]!.k === tr.hits[firstRoom]!.k - 1 ? firstRoom - 1 : firstRoom;
+    const hi = lastRoom < tr.hits.length - 1 && tr.hits[lastRoom + 1]!.k === tr.hits[lastRoom]!.k + 1 ? lastRoom + 1 : lastRoom;
+    tr.hits = tr.hits.slice(lo, hi + 1);
     for (const h of tr.hits) masked.add(h.k);
     // Runs of reads where the person stays put become one mask.
     const runs: Hit[][] = [];
