@@ -1,19 +1,14 @@
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepRecord } from '../../main/core/contract/agent-schemas.js';
 import type { HostToWorker, WorkerToHost } from '../../main/core/worker-protocol.js';
-import type { AgentBackend } from '../../main/core/agent/engine/types.js';
-import { defaultAgentWiring } from '../../main/host/agent/agent-wiring.js';
 import { AppHost } from '../../main/host/app-host.js';
 import { nodeWorkerLauncher } from '../../main/host/workers/node-worker.js';
 import type { WorkerHandle, WorkerLauncher } from '../../main/host/workers/worker-supervisor.js';
-import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { tempHome } from '../support/cli.js';
 import { importCase } from '../support/host.js';
-import { syntheticVideo } from '../support/media.js';
-import { TISSUE_CLIP, sharedData } from '../support/shared-data.js';
+import { photoVideo, tissueVideo, wireLooker } from '../support/vision-case.js';
 
 /*
  * The pretrained detector on the frames the agent looks at: a case made of footage inside a
@@ -22,47 +17,14 @@ import { TISSUE_CLIP, sharedData } from '../support/shared-data.js';
  * worker that cannot load the models leaves the run answered, its trace saying why.
  */
 
-const require = createRequire(import.meta.url);
-const PHOTO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 const QUESTION = 'When was the camera outside the patient?';
-
-/** A real photograph of people held for `seconds`, as a recording. */
-async function photoVideo(dir: string, seconds: number): Promise<string> {
-  const out = join(dir, 'room.mp4');
-  await runFfmpeg(
-    ['-v', 'error', '-y', '-loop', '1', '-i', inputPath(PHOTO), '-t', String(seconds), '-r', '10', '-vf', 'scale=1280:-2,format=yuv420p', '-c:v', 'libx264', '-g', '10', out],
-    { timeoutMs: 60_000 },
-  );
-  return out;
-}
-
-/** The real tissue clip when the shared test data is there, else generated endoscope-like footage. */
-async function tissueVideo(): Promise<string> {
-  return sharedData(TISSUE_CLIP) ?? syntheticVideo({ duration: 4, width: 640, height: 360, fps: 10, gop: 10, events: [], seed: 77 });
-}
 
 function host(home: string, modelLauncher?: WorkerLauncher): AppHost {
   return new AppHost({ dataDir: join(home, 'data'), launcher: nodeWorkerLauncher(), ...(modelLauncher ? { modelLauncher } : {}), transport: 'cli', resumeIndexing: false });
 }
 
-/**
- * A backend that looks the way a model does: a crop over the whole case, then the last second at
- * full size, then an answer. What the frames carry is the tools' doing, not the backend's.
- */
-function looker(): AgentBackend {
-  return {
-    name: 'looker',
-    async next(ctx) {
-      if (ctx.steps.length === 0) return { kind: 'tool', thought: 'look over the case', call: { name: 'crop_video', arguments: { start: 0, end: ctx.duration, frames: 8 } } };
-      if (ctx.steps.length === 1) return { kind: 'tool', thought: 'look closer', call: { name: 'get_frame', arguments: { time: ctx.duration - 0.5 } } };
-      return { kind: 'answer', thought: '', answer: { text: 'Looked at the case.', evidence: [] } };
-    },
-  };
-}
-
 async function ask(h: AppHost, caseId: string): Promise<{ state: string; answer: string | null; steps: StepRecord[] }> {
-  const wiring = defaultAgentWiring(h);
-  await h.wireAgent({ ...wiring, backends: { ...wiring.backends, looker } });
+  await wireLooker(h);
   const { runId } = await h.call('agent.ask', { caseId, question: QUESTION, backend: 'looker' });
   const done = await h.agent.whenDone(runId);
   if (done.state !== 'answered') throw new Error(`the run ${done.state}: ${JSON.stringify(done.record)}`);

@@ -15,6 +15,16 @@ export type Evidence = z.infer<typeof EvidenceSchema>;
 export interface FrameView {
   time: number;
   ref: string;
+  /** What the vision model found on the frame; absent where it did not run. */
+  detections?: readonly { label: string; score: number; box: [number, number, number, number] }[];
+}
+
+/** Labels shown on a frame's tool card: at most `max`, best first, as "person 0.81". */
+export function detectionLabels(detections: FrameView['detections'], max = 3): string[] {
+  return [...(detections ?? [])]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, max)
+    .map((d) => `${d.label} ${d.score.toFixed(2)}`);
 }
 
 export type CheckedCallView =

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../../../../../main/core/contract/agent-schemas.js';
 import {
-  applyEvent, caseClock, configuredBackend, emptyRun, endingLabel, frameNear, overlayOf, stepTitle, windowLabel,
+  applyEvent, caseClock, configuredBackend, detectionLabels, emptyRun, endingLabel, frameNear, overlayOf, stepTitle, windowLabel,
 } from '../../../../../../renderer/src/lib/agent/run-view.js';
 
 const base = { runId: 'run1', time: 0 };
@@ -70,5 +70,24 @@ describe('the backend the next question goes to', () => {
       offMachine: true,
     });
     expect(configuredBackend(agent('openai', '', 'http://[::1]:8000/v1', 'm')).offMachine).toBe(false);
+  });
+});
+
+describe('what the vision model found, on a tool card', () => {
+  const box: [number, number, number, number] = [0, 0, 10, 10];
+
+  it('shows at most three labels, best first, with two decimals', () => {
+    const found = [
+      { label: 'chair', score: 0.34, box },
+      { label: 'person', score: 0.812, box },
+      { label: 'tv', score: 0.5, box },
+      { label: 'person', score: 0.45, box },
+    ];
+    expect(detectionLabels(found)).toEqual(['person 0.81', 'tv 0.50', 'person 0.45']);
+  });
+
+  it('shows nothing when the model found nothing or did not run', () => {
+    expect(detectionLabels([])).toEqual([]);
+    expect(detectionLabels(undefined)).toEqual([]);
   });
 });
