@@ -90,6 +90,10 @@ const STILL_RATIO = 0.45;
 const STILL_WIDTH = 0.1;
 /** Motion so low that it is still whatever the case's usual level (a case mostly paused). */
 const STILL_ABSOLUTE = 0.12;
+/** Usual motion below this on the level scale leaves no contrast to a pause... */
+const MIN_CONTRAST = 0.4;
+/** ...and then only this little motion is one. */
+const FROZEN = 0.03;
 /** Seconds without data an episode may cross (an index still running, a read error). */
 const MAX_MISSING = 5;
 /** How much a dense veil on the smoke track speaks against a room view. */
@@ -158,7 +162,9 @@ export function caseLevels(tracks: StateTracks, n: number): CaseLevels {
   return {
     haze: eventLevel(tracks.haze, inside),
     blood: eventLevel(tracks.blood, inside),
-    motion: { usual, threshold: Math.max(STILL_ABSOLUTE, STILL_RATIO * usual) },
+    // Motion is a level track (the stillest moments at 0): when the usual level is itself close to
+    // 0 the recording has no still stretch that stands out, and only a frozen picture is a pause.
+    motion: { usual, threshold: usual >= MIN_CONTRAST ? Math.max(STILL_ABSOLUTE, STILL_RATIO * usual) : FROZEN },
     outOfBody: { threshold: OUT_CENTER },
     brightness: brightnessLevel(tracks.brightness, inside),
   };
