@@ -34,6 +34,9 @@
  *            a second on CPU, out-of-body checks, masking) and the OCR's frames per second.
  *   similar  the picture index (see similar.ts): recall@5 on labelled real-tissue scenes against a
  *            colour histogram, embedding speed scaled to an hour, a query over 100 hours.
+ *   vision   the pretrained detector on the agent's frames (model worker): crop_video 8 frames over
+ *            60 s with it against without it on the same host, its time per frame, and its share
+ *            of the time of scout asks made with it.
  *
  * OPSCOPE_BENCH_MINUTES shortens the recording for a quick look (the targets are for 20).
  * OPSCOPE_BENCH_ONLY picks parts, comma separated (e.g. `store,eval`); `export` and `record` alone
@@ -52,6 +55,8 @@ import { benchJsonl, planBench } from '../../main/node/eval/make-bench.js';
 import { runCli } from '../support/cli.js';
 import { createAgentTools } from '../../main/host/agent/agent-tools.js';
 import type { AppHost } from '../../main/host/app-host.js';
+import { defaultAgentWiring } from '../../main/host/agent/agent-wiring.js';
+import { FrameVision } from '../../main/host/agent/frame-vision.js';
 import { runEval } from '../../main/host/eval/eval-runner.js';
 import { Store } from '../../main/host/store/store.js';
 import { testHost } from '../support/host.js';
@@ -71,6 +76,7 @@ const ASK_QUESTIONS = [
 ];
 const ASK_ROUNDS = 2;
 const CROP_SAMPLES = 20;
+const VISION_SAMPLES = 6;
 
 function log(line = '') {
   process.stdout.write(`${line}\n`);
@@ -157,7 +163,7 @@ async function benchExport(host: AppHost, caseId: string, duration: number, dir:
   return { burnSeconds, copySeconds, copyRange: copy.actual };
 }
 
-const PARTS = ['index', 'frame', 'crop', 'ask', 'export', 'record', 'store', 'eval', 'deid', 'similar'] as const;
+const PARTS = ['index', 'frame', 'crop', 'ask', 'export', 'record', 'store', 'eval', 'deid', 'similar', 'vision'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(): Set<Part> {
@@ -251,7 +257,7 @@ async function benchRecording(parts: Set<Part>, figures: Figure[]): Promise<void
   const wants = (p: Part) => parts.has(p);
   try {
     const host = testHost(home);
-    const needsIndex = wants('index') || wants('frame') || wants('crop') || wants('ask');
+    const needsIndex = wants('index') || wants('frame') || wants('crop') || wants('ask') || wants('vision');
     let caseId: string;
     let peak = 0;
     let indexSeconds = 0;
@@ -342,6 +348,7 @@ async function benchRecording(parts: Set<Part>, figures: Figure[]): Promise<void
         if (first !== null) firstEvents.push(first);
       }
     }
+    const vision = wants('vision') ? await benchVision(host, caseId, duration) : null;
     const exported = wants('export') ? await benchExport(host, caseId, duration, join(home, 'export')) : null;
     await host.close();
 
@@ -422,10 +429,94 @@ async function benchRecording(parts: Set<Part>, figures: Figure[]): Promise<void
         },
       );
     }
+    if (vision) figures.push(...visionFigures(vision));
     if (exported) figures.push(...exportFigures(exported));
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+interface VisionFigures {
+  cropWith: number[];
+  cropWithout: number[];
+  /** Wall time of each detector call over a crop's frames, per frame. */
+  perFrame: number[];
+  askMs: number;
+  askVisionMs: number;
+  asks: number;
+}
+
+/** A detector that counts the time the tools wait on it. */
+class TimedVision extends FrameVision {
+  spent = 0;
+  readonly perFrame: number[] = [];
+  override async look(...args: Parameters<FrameVision['look']>): ReturnType<FrameVision['look']> {
+    const t0 = performance.now();
+    try {
+      return await super.look(...args);
+    } finally {
+      const took = performance.now() - t0;
+      this.spent += took;
+      if (args[0].length > 0) this.perFrame.push(took / args[0].length);
+    }
+  }
+}
+
+/** crop_video with and without the detector on fresh windows (nothing cached), then scout asks with it. */
+async function benchVision(host: AppHost, caseId: string, duration: number): Promise<VisionFigures> {
+  const never = new AbortController().signal;
+  const vision = new TimedVision(host.modelWorker);
+  const plain = createAgentTools(host, caseId);
+  const seen = createAgentTools(host, caseId, { vision });
+  // The models load once per model worker (a fraction of a second); not a per-look cost.
+  await seen.getFrame(duration / 2, never);
+  vision.perFrame.length = 0;
+  const cropWith: number[] = [];
+  const cropWithout: number[] = [];
+  for (let k = 0; k < VISION_SAMPLES; k++) {
+    const a = Math.random() * Math.max(0, duration - 60);
+    const b = Math.random() * Math.max(0, duration - 60);
+    const w0 = performance.now();
+    const r = await seen.cropVideo(a, a + 60, 8, never);
+    cropWith.push(performance.now() - w0);
+    if (r.notes?.length) throw new Error(`the detector did not run: ${r.notes.join('; ')}`);
+    const p0 = performance.now();
+    await plain.cropVideo(b, b + 60, 8, never);
+    cropWithout.push(performance.now() - p0);
+  }
+  const perFrame = [...vision.perFrame];
+  const wiring = defaultAgentWiring(host);
+  await host.wireAgent({ ...wiring, toolsFor: (id) => createAgentTools(host, id, { vision }) });
+  vision.spent = 0;
+  let askMs = 0;
+  for (const question of ASK_QUESTIONS) {
+    const a0 = performance.now();
+    const { runId } = await host.call('agent.ask', { caseId, question });
+    const done = await host.agent.whenDone(runId);
+    askMs += performance.now() - a0;
+    if (done.state !== 'answered') throw new Error(`"${question}" ended as ${done.state}`);
+  }
+  return { cropWith, cropWithout, perFrame, askMs, askVisionMs: vision.spent, asks: ASK_QUESTIONS.length };
+}
+
+function visionFigures(f: VisionFigures): Figure[] {
+  const withP50 = percentile(f.cropWith, 50);
+  const withoutP50 = percentile(f.cropWithout, 50);
+  const share = f.askMs > 0 ? f.askVisionMs / f.askMs : 0;
+  return [
+    {
+      what: `crop_video 8 frames with the detector, median of ${f.cropWith.length}`, measured: ms(withP50),
+      baseline: `${ms(withoutP50)} without it`, ratio: times(withP50 / withoutP50), target: '', met: null,
+    },
+    {
+      what: 'detector per frame (model worker, decoding included)', measured: ms(percentile(f.perFrame, 50)),
+      baseline: `${ms(withoutP50 / 8)} per crop frame without it`, ratio: times(percentile(f.perFrame, 50) / (withoutP50 / 8)), target: '', met: null,
+    },
+    {
+      what: `detector's share of ${f.asks} scout asks (${ms(f.askMs)} in all)`, measured: `${(share * 100).toFixed(1)}%`,
+      baseline: ms(f.askVisionMs), ratio: '', target: '', met: null,
+    },
+  ];
 }
 
 const STORE_CASES = 100;
