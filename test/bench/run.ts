@@ -910,7 +910,7 @@ async function main() {
   log(`Opscope benchmark · ${process.platform}-${process.arch}, Node ${process.versions.node}, ffmpeg ${tool('ffmpeg').path}`);
   log(`Parts: ${[...parts].join(', ')}`);
   const figures: Figure[] = [];
-  if (['index', 'frame', 'crop', 'ask', 'export'].some((p) => parts.has(p as Part))) await benchRecording(parts, figures);
+  if (['index', 'frame', 'crop', 'ask', 'export', 'vision'].some((p) => parts.has(p as Part))) await benchRecording(parts, figures);
   if (parts.has('record')) await benchOperatingRoom(figures);
   if (parts.has('store')) await benchStore(figures);
   if (parts.has('eval')) await benchEval(figures);
