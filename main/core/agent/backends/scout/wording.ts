@@ -6,7 +6,7 @@
 import { formatClock } from '../../../time-format.js';
 import { scopeAdverbial } from '../../question-scope.js';
 import type { EvidenceDraft } from '../../types.js';
-import type { CaseStates } from './case-states.js';
+import { DEFAULT_STATE_OPTIONS, type CaseStates } from './case-states.js';
 import type { EventIntent, EventKind } from './intent.js';
 
 export interface Finding {
@@ -162,7 +162,7 @@ export function notSeenText(kind: EventKind, states: CaseStates, scope: SaidScop
     const m = states.levels.motion;
     return (
       `No pause was seen${where}: motion never stays below ${round2(m.threshold)} (its usual level inside the patient is ${round2(m.usual)}, ` +
-      `on a 0 to 1 scale from this recording's stillest to its busiest moments) for 5 s or more${there}.${inside}`
+      `on a 0 to 1 scale from this recording's stillest to its busiest moments) for ${DEFAULT_STATE_OPTIONS.minSeconds.pause} s or more${there}.${inside}`
     );
   }
   const w = WORDS[kind];

@@ -405,7 +405,7 @@ describe('scout: answers', () => {
     expect(record.usage.toolCalls).toBe(0);
     expect(record.answer).toMatch(/^No bleeding episode was seen: the blood track never rises to 0\.\d+ .* against 0\.\d+ usually inside the patient, for 2 s or more\.$/);
     const idle = await ask(c, 'When is there a pause?');
-    expect(idle.record.answer).toMatch(/^No pause was seen: motion never stays below 0\.\d+ \(its usual level inside the patient is 0\.\d+, .* for 5 s or more\.$/);
+    expect(idle.record.answer).toMatch(/^No pause was seen: motion never stays below 0\.\d+ \(its usual level inside the patient is 0\.\d+, .* for 4 s or more\.$/);
   });
 
   it('says the index is not ready when the overview has no series, and answers nothing', async () => {
