@@ -1,6 +1,6 @@
 import type { OpscopeApi } from '../../../../main/core/contract/api.js';
 import type {
-  ExportBatchResult, ExportCaptions, ExportDone, ExportPreview, ExportProgress, ExportResult, MaskRect, MaskRegion,
+  ExportBatchResult, ExportCaptions, ExportDone, ExportPreview, ExportProgress, ExportResult, MaskRect, MaskRegion, PersonMask,
 } from '../../../../main/core/contract/export-schemas.js';
 import type { TrainingSetResult } from '../../../../main/core/contract/feedback-schemas.js';
 import { parseTime } from '../../../../main/core/time-format.js';
@@ -81,6 +81,13 @@ export class Exporter {
   maskAdd = $state.raw<MaskRect[]>([]);
   /** Boxes of found text the reviewer chose not to mask. */
   maskRemove = $state.raw<MaskRect[]>([]);
+  /** People and faces: blurred to blocks, covered by a box, or left (only with out-of-body frames hidden). */
+  peopleStyle = $state<'blur' | 'box' | 'none'>('blur');
+  /** People boxes drawn by the reviewer, and found ones taken out. */
+  peopleAdd = $state.raw<MaskRect[]>([]);
+  peopleRemove = $state.raw<MaskRect[]>([]);
+  /** What a drag on the preview frame adds: a text rectangle or a person box. */
+  drawKind = $state<'text' | 'person'>('text');
   /** What the server found in the range, for the reviewer to check before exporting. */
   preview = $state.raw<ExportPreview | null>(null);
   previewing = $state(false);
@@ -130,6 +137,7 @@ export class Exporter {
       if (this.streamCopy) return 'De-identification draws masks into the picture, which needs re-encoding: turn off fast mode.';
       if (this.keepAudio) return 'A de-identified clip has no sound: turn off keeping the audio.';
       if (this.keepMetadata) return 'A de-identified clip has no metadata: turn off keeping the metadata.';
+      if (this.peopleStyle === 'none' && this.outOfBody === 'none') return 'People can be left unmasked only when out-of-body frames are blurred or carded.';
     }
     if (this.streamCopy && this.captions === 'burn') return 'Burned captions need re-encoding: turn off fast mode, or write the captions as a WebVTT file.';
     if (this.streamCopy && this.title.trim()) return 'A title card needs re-encoding: turn off fast mode to add one.';
@@ -176,6 +184,8 @@ export class Exporter {
     this.exportId = null;
     this.maskAdd = [];
     this.maskRemove = [];
+    this.peopleAdd = [];
+    this.peopleRemove = [];
     this.preview = null;
     this.previewError = null;
     const folder = this.defaultFolder();
@@ -226,7 +236,7 @@ export class Exporter {
       overwrite: this.overwrite,
       ...(this.title.trim() ? { titleCard: { text: this.title.trim(), seconds: 3 } } : {}),
       ...(this.deidentify
-        ? { deidentify: { mask: this.maskStyle, outOfBody: this.outOfBody, text: true, add: this.maskAdd, remove: this.maskRemove } }
+        ? { deidentify: { ...this.deidOptions(), add: this.maskAdd, remove: this.maskRemove, addPeople: this.peopleAdd, removePeople: this.peopleRemove } }
         : {}),
     };
     this.starting = true;
@@ -291,13 +301,30 @@ export class Exporter {
         caseId: t.caseId,
         start,
         end,
-        deidentify: { mask: this.maskStyle, outOfBody: this.outOfBody, text: true },
+        deidentify: this.deidOptions(),
       });
     } catch (err) {
       this.previewError = withoutCliHints(errorMessage(err));
     } finally {
       this.previewing = false;
     }
+  }
+
+  private deidOptions() {
+    return { mask: this.maskStyle, outOfBody: this.outOfBody, text: true, people: this.peopleStyle };
+  }
+
+  isPersonRemoved(r: PersonMask): boolean {
+    return this.peopleRemove.some((b) => sameRect(b, r.box));
+  }
+
+  /** A found person: masked unless the reviewer takes it out; a second click puts it back. */
+  togglePerson(r: PersonMask): void {
+    this.peopleRemove = this.isPersonRemoved(r) ? this.peopleRemove.filter((b) => !sameRect(b, r.box)) : [...this.peopleRemove, r.box];
+  }
+
+  removeAddedPerson(index: number): void {
+    this.peopleAdd = this.peopleAdd.filter((_, i) => i !== index);
   }
 
   isRemoved(r: MaskRegion): boolean {
@@ -310,13 +337,14 @@ export class Exporter {
   }
 
   /** A rectangle the reviewer drew or typed, kept inside the picture; false when nothing is left of it. */
-  addRect(r: MaskRect, frame: { width: number; height: number }): boolean {
+  addRect(r: MaskRect, frame: { width: number; height: number }, kind: 'text' | 'person' = 'text'): boolean {
     const x0 = Math.max(0, Math.min(frame.width, Math.round(r[0])));
     const y0 = Math.max(0, Math.min(frame.height, Math.round(r[1])));
     const x1 = Math.max(0, Math.min(frame.width, Math.round(r[0] + r[2])));
     const y1 = Math.max(0, Math.min(frame.height, Math.round(r[1] + r[3])));
     if (x1 - x0 < 2 || y1 - y0 < 2) return false;
-    this.maskAdd = [...this.maskAdd, [x0, y0, x1 - x0, y1 - y0]];
+    if (kind === 'person') this.peopleAdd = [...this.peopleAdd, [x0, y0, x1 - x0, y1 - y0]];
+    else this.maskAdd = [...this.maskAdd, [x0, y0, x1 - x0, y1 - y0]];
     return true;
   }
 
