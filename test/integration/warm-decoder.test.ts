@@ -99,6 +99,14 @@ describe('warm decoder', () => {
       const f = await decoders.frame(bframes, 30, { count: b.length, first: 0, time: b[30]! }, dir);
       expect(decodeFrameCode(f.rgb, f.width, f.height)).toBe(30);
       expect(decoders.open).toBe(1);
+      // Two parts asked at once with room for one decoder: each request still gets its frame.
+      const both = await Promise.all([
+        decoders.frame(plain, 100, { count: a.length, first: 0, time: a[100]! }, dir),
+        decoders.frame(bframes, 120, { count: b.length, first: 0, time: b[120]! }, dir),
+        decoders.frame(plain, 40, { count: a.length, first: 0, time: a[40]! }, dir),
+      ]);
+      expect(both.map((x) => decodeFrameCode(x.rgb, x.width, x.height))).toEqual([100, 120, 40]);
+      expect(decoders.open).toBeLessThanOrEqual(1);
       await new Promise((r) => setTimeout(r, 900));
       expect(decoders.open).toBe(0);
       // A closed part opens again.

@@ -132,6 +132,8 @@ class WarmDecoder {
     private readonly scratch: string,
   ) {
     this.frameBytes = table.width * table.height * 3;
+    // A write racing the end of the stream must fail that request, not the process.
+    this.input.on('error', () => undefined);
     this.run = runFfmpeg(
       [
         '-v', 'error',
@@ -165,7 +167,7 @@ class WarmDecoder {
   }
 
   get alive(): boolean {
-    return !this.ended && !this.inputEnded && Date.now() - this.born < LIFETIME_MS;
+    return !this.ended && !this.inputEnded && !this.retiring && Date.now() - this.born < LIFETIME_MS;
   }
 
   private take(chunk: Buffer): void {
@@ -208,12 +210,29 @@ class WarmDecoder {
     if (this.ended) return;
     this.inputEnded = true;
     this.input.end();
-    this.finish(new Error('The frame decoder was closed.'));
+    // A request in flight (its decoder evicted for another part) is taken by a new decoder.
+    this.finish(new DecoderGone('The frame decoder was closed.'));
+  }
+
+  private pending = 0;
+  private retiring = false;
+
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /** Closes now when idle, else once the requests it has taken are done. */
+  retire(): void {
+    if (this.pending === 0) this.close();
+    else this.retiring = true;
   }
 
   frame(rank: number): Promise<Buffer> {
+    this.pending++;
     const job = this.chain.then(() => this.decode(rank));
-    this.chain = job.catch(() => undefined);
+    this.chain = job.catch(() => undefined).then(() => {
+      if (--this.pending === 0 && this.retiring) this.close();
+    });
     return job;
   }
 
@@ -280,6 +299,8 @@ class WarmDecoder {
     const t = this.table;
     if (to < from) return;
     const data = await this.read(from, to);
+    // Closed while the frames were read (evicted for another part, or ended): a new decoder takes it.
+    if (this.inputEnded || this.ended) throw new DecoderGone('The frame decoder was closed while it was fed.');
     for (let j = from; j <= to; j++) {
       const dts = ms(t.dts[j]!);
       const pts = Math.max(dts, ms(t.pts[j]!)) + (j === target ? 1 : 0);
@@ -378,7 +399,7 @@ export class WarmDecoders {
         const rgb = await d.frame(index);
         return { width: table.width, height: table.height, rgb };
       } catch (err) {
-        if (!(err instanceof DecoderGone) || attempt > 0) throw err;
+        if (!(err instanceof DecoderGone) || attempt >= 3) throw err;
       }
     }
   }
@@ -386,21 +407,30 @@ export class WarmDecoders {
   private async decoder(key: string, path: string, table: SampleTable, scratchDir: string): Promise<WarmDecoder> {
     let d = this.decoders.get(key);
     if (!d || !d.alive) {
-      d?.close();
-      for (const [k, other] of this.decoders) {
-        if (this.decoders.size < this.limits.decoders) break;
-        other.close();
-        this.decoders.delete(k);
-      }
       await mkdir(scratchDir, { recursive: true });
-      const scratch = join(scratchDir, `.warm-${process.pid}-${randomBytes(6).toString('hex')}.rgb`);
       const file = await open(path, 'r');
-      d = new WarmDecoder(path, file, table, (ended) => {
-        if (this.decoders.get(key) === ended) this.decoders.delete(key);
-      }, this.limits.idleMs, scratch);
-    } else {
-      this.decoders.delete(key);
+      // Another request may have opened this part's decoder meanwhile.
+      const other = this.decoders.get(key);
+      if (other?.alive) {
+        await file.close();
+        d = other;
+      } else {
+        other?.close();
+        this.decoders.delete(key);
+        // No await from here to the insertion: the bound holds with requests running side by side.
+        // The least recently used go first; one still giving a frame finishes that frame first.
+        for (const [k, old] of this.decoders) {
+          if (this.decoders.size < this.limits.decoders) break;
+          old.retire();
+          this.decoders.delete(k);
+        }
+        const scratch = join(scratchDir, `.warm-${process.pid}-${randomBytes(6).toString('hex')}.rgb`);
+        d = new WarmDecoder(path, file, table, (ended) => {
+          if (this.decoders.get(key) === ended) this.decoders.delete(key);
+        }, this.limits.idleMs, scratch);
+      }
     }
+    this.decoders.delete(key);
     // Map order is use order: the first is the least recently used.
     this.decoders.set(key, d);
     return d;
