@@ -106,8 +106,8 @@ describe('evaluating a backend on a bench file', () => {
     expect(out.rows.map((r) => r.id)).toEqual([...PLAN.lines.map((l) => l.id), 'nowhere']);
     for (const row of out.rows.slice(0, answerable)) {
       expect(Object.keys(row)).toEqual(['id', 'pred', 'gt', 'iou', 'latency']);
-      expect(row.latency).toBeGreaterThan(0);
-      expect(row.pred.length).toBeGreaterThan(0);
+      expect(row.latency, row.id).toBeGreaterThan(0);
+      expect(row.pred.length, `${row.id}: no window predicted for ${JSON.stringify(row.gt)}`).toBeGreaterThan(0);
     }
     expect(Object.keys(out.rows.at(-1)!)).toEqual(['id', 'pred', 'gt', 'iou', 'latency', 'error']);
     // The scout finds these events well: the same bar as its own integration test, less the missing row.

@@ -432,9 +432,12 @@ function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Ve
   const what = best ? `${best.label} ${best.score.toFixed(2)}` : '';
   const at = `${clock(f.start)}–${clock(f.end)}`;
   if (plan.intent.event === 'outOfBody') {
-    return showing > 0
-      ? { keep: true, note: `The vision model sees the room on ${showing} of ${checked.length} frames at ${at} (${what}).`, unchecked: false }
-      : { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, so the camera is inside.`, unchecked: false };
+    if (showing > 0) return { keep: true, note: `The vision model sees the room on ${showing} of ${checked.length} frames at ${at} (${what}).`, unchecked: false };
+    // Seeing nothing of a room is not proof of being inside: a scope pointed at the drapes, the
+    // ceiling lights or a port shows no people either. It settles only what the tracks left open.
+    return doubtful
+      ? { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, and the tracks alone could not tell it from smoke.`, unchecked: false }
+      : { keep: true, note: `The vision model finds no people, furniture or screens at ${at}; the tracks say the camera was outside all the same (a view of drapes, lights or a port shows none).`, unchecked: false };
   }
   // Smoke, bleeding and pauses happen inside: frames of a room say the camera was out.
   return showing * 2 > checked.length
