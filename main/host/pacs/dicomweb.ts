@@ -49,7 +49,7 @@ export class DicomwebClient {
    * One request: the answer's headers must arrive within the timeout. Every failure becomes an
    * error naming the server and what was asked.
    */
-  private async request(path: string, what: string, init: { method?: string; headers: Record<string, string>; body?: Buffer }, signal?: AbortSignal): Promise<{ res: Response; abort: AbortController; idle: () => void; done: () => void; timedOut: () => boolean }> {
+  private async request(path: string, what: string, init: { method?: string; headers: Record<string, string>; body?: Uint8Array<ArrayBuffer> }, signal?: AbortSignal): Promise<{ res: Response; abort: AbortController; idle: () => void; done: () => void; timedOut: () => boolean }> {
     const abort = new AbortController();
     const onOuter = () => abort.abort(signal?.reason);
     signal?.addEventListener('abort', onOuter, { once: true });
