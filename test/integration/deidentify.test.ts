@@ -25,7 +25,9 @@ const SPEC = {
 const START = 1;
 const END = 11;
 const OOB = { start: 6, end: 8.5 };
-const IDENTIFYING = /JANE|ROE|4471|1932|PATIENT/i;
+// The name and the record number identify; the overlay's label word does not (the manifest itself
+// says "inside the patient view").
+const IDENTIFYING = /JANE|\bROE\b|4471|1932/i;
 
 type Box = [number, number, number, number];
 
