@@ -1,7 +1,21 @@
 /*
- * Candidate windows: an episode of the case-state model (case-states.ts) described on its event's
- * per-second track, for ranking and for the crops that place its edges.
+ * Coarse search: where on the per-second display tracks an event may be. Hysteresis keeps one
+ * event whole while its level wobbles around the threshold; blips are dropped before gaps are
+ * merged, so a lone specular second next to an event cannot stretch it.
  */
+
+export interface RunThresholds {
+  /** A run needs at least one second at or above this. */
+  high: number;
+  /** ...and lasts while the seconds stay at or above this. */
+  low: number;
+  /** Runs shorter than this many seconds are noise. */
+  minSeconds: number;
+  /** Runs this close (seconds) are one event with a dip inside. */
+  mergeGap: number;
+  /** Seconds without data a run may cross; more end it (an index still running, a read error). */
+  maxMissing: number;
+}
 
 /** A stretch of case seconds [start, end) where the event may be. */
 export interface Candidate {
@@ -14,11 +28,6 @@ export interface Candidate {
   mean: number;
   /** Sum of the values inside: how much of the event there is, for ranking. */
   strength: number;
-  /**
-   * The tracks labelled it as something else that looks alike (a room for smoke, smoke for a
-   * room): only the frames' detections can make it this event.
-   */
-  doubtful?: boolean;
 }
 
 function hasData(v: number | undefined): v is number {
@@ -30,8 +39,48 @@ interface Span {
   end: number;
 }
 
-/** A candidate of the seconds [start, end) of `values`. */
-export function describe(values: readonly number[], span: Span): Candidate {
+/**
+ * Stretches where every measured second is at least `low` and one reaches `high`. A second with no
+ * data neither starts nor ends a stretch, but more than `maxMissing` of them in a row do end it:
+ * the claim stays within what was measured.
+ */
+function hysteresisSpans(values: readonly number[], t: RunThresholds): Span[] {
+  const spans: Span[] = [];
+  let open: { start: number; lastData: number; sawHigh: boolean } | null = null;
+  let missing = 0;
+  const close = () => {
+    if (open?.sawHigh) spans.push({ start: open.start, end: open.lastData + 1 });
+    open = null;
+  };
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!hasData(v)) {
+      if (open && ++missing > t.maxMissing) close();
+      continue;
+    }
+    missing = 0;
+    if (v >= t.low) {
+      if (open) {
+        open.lastData = i;
+        open.sawHigh ||= v >= t.high;
+      } else open = { start: i, lastData: i, sawHigh: v >= t.high };
+    } else close();
+  }
+  close();
+  return spans;
+}
+
+function mergeClose(spans: Span[], gap: number): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    const prev = out.at(-1);
+    if (prev && s.start - prev.end <= gap) prev.end = Math.max(prev.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+function describe(values: readonly number[], span: Span): Candidate {
   let peak = -Infinity;
   let peakAt = span.start;
   let sum = 0;
@@ -47,6 +96,32 @@ export function describe(values: readonly number[], span: Span): Candidate {
     }
   }
   return { ...span, peak: count > 0 ? peak : 0, peakAt, mean: count > 0 ? sum / count : 0, strength: sum };
+}
+
+/** Candidate windows of an event track (0 = the recording's usual look, rising with the event). */
+export function eventCandidates(values: readonly number[], t: RunThresholds): Candidate[] {
+  const spans = hysteresisSpans(values, t).filter((s) => s.end - s.start >= Math.min(t.minSeconds, 2));
+  return mergeClose(spans, t.mergeGap)
+    .filter((s) => s.end - s.start >= t.minSeconds)
+    .map((s) => describe(values, s));
+}
+
+/**
+ * Candidate pauses: motion low for a sustained time. Seconds where the camera is outside the body
+ * are not pauses (a scope on the table is still, but that is an out-of-body event). The values are
+ * turned into stillness (1 - motion) so one search serves both kinds of track.
+ */
+export function idleCandidates(
+  motion: readonly number[],
+  outOfBody: readonly number[] | undefined,
+  t: RunThresholds,
+): Candidate[] {
+  const stillness = motion.map((m, i) => {
+    if (!hasData(m)) return -1;
+    const out = outOfBody?.[i];
+    return hasData(out) && out >= 0.5 ? 0 : 1 - m;
+  });
+  return eventCandidates(stillness, t);
 }
 
 /** Median of the measured values in [from, to), or null when none is measured. */

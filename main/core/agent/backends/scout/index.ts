@@ -1,7 +1,6 @@
 /*
  * The scout: the embedded default backend. It needs no model weights: it answers questions about
- * bleeding, smoke, out-of-body views and pauses from one model of the case's states decoded over
- * the index tracks (case-states.ts), refining on crops, and
+ * bleeding, smoke, out-of-body views and pauses from the index tracks, refining on crops, and
  * declines everything else.
  */
 
@@ -12,8 +11,8 @@ import { decide, DEFAULT_SCOUT_OPTIONS, type ScoutOptions } from './policy.js';
 export { parseIntent, EVENT_KINDS, type Intent, type EventIntent, type DeclineIntent, type EventKind, type Occurrence, type Ask } from './intent.js';
 export { DEFAULT_SCOUT_OPTIONS, type ScoutOptions } from './policy.js';
 
-export interface ScoutBackendOptions extends Partial<Omit<ScoutOptions, 'states'>> {
-  states?: Partial<ScoutOptions['states']>;
+export interface ScoutBackendOptions extends Partial<Omit<ScoutOptions, 'thresholds'>> {
+  thresholds?: Partial<ScoutOptions['thresholds']>;
 }
 
 export function createScoutBackend(opts: ScoutBackendOptions = {}): AgentBackend {
@@ -21,7 +20,7 @@ export function createScoutBackend(opts: ScoutBackendOptions = {}): AgentBackend
     cropRadius: opts.cropRadius ?? DEFAULT_SCOUT_OPTIONS.cropRadius,
     cropFrames: opts.cropFrames ?? DEFAULT_SCOUT_OPTIONS.cropFrames,
     maxCropFrames: opts.maxCropFrames ?? DEFAULT_SCOUT_OPTIONS.maxCropFrames,
-    states: { ...DEFAULT_SCOUT_OPTIONS.states, ...opts.states },
+    thresholds: { ...DEFAULT_SCOUT_OPTIONS.thresholds, ...opts.thresholds },
   };
   return {
     name: 'scout',

@@ -6,16 +6,14 @@
  */
 
 import type { TrackName } from '../../../contract/schemas.js';
-import type { FrameRef, FrameSignals, Observation, TurnContext } from '../../engine/types.js';
-import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
+import type { FrameSignals, Observation, TurnContext } from '../../engine/types.js';
+import type { AnswerDraft, BackendStep, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
-import { coverageOf, describe, medianOf, type Candidate } from './candidates.js';
-import { decodeCaseStates, DEFAULT_STATE_OPTIONS, doubtfulEpisodes, type CaseStates, type StateModelOptions, type StateTracks } from './case-states.js';
-import { delayOrigin, earlierOf, episodesOf, relationScope, STATE_OF } from './relate.js';
+import { coverageOf, eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
 import {
-  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, trackOnlyFinding, WORDS, type Finding,
+  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, WORDS, type Finding,
 } from './wording.js';
 
 export interface ScoutOptions {
@@ -25,15 +23,25 @@ export interface ScoutOptions {
   cropFrames: number;
   /** Most frames in one crop (a short window's two boundaries share one crop). */
   maxCropFrames: number;
-  /** The case-state model every event is read from (case-states.ts). */
-  states: StateModelOptions;
+  /** Thresholds per event, on the display scale (idle: on stillness, 1 - motion). */
+  thresholds: Record<EventKind, RunThresholds>;
 }
 
+/*
+ * Event tracks put the recording's usual look at 0 and noise within the bottom of the scale, so a
+ * real event stands at 0.5 and above; an edge is followed down to 0.3. A pause is motion at or
+ * below 0.15 (stillness 0.85) for 5 s: shorter stills are ordinary hesitations.
+ */
 export const DEFAULT_SCOUT_OPTIONS: Readonly<ScoutOptions> = {
   cropRadius: 4,
   cropFrames: 8,
   maxCropFrames: 16,
-  states: DEFAULT_STATE_OPTIONS,
+  thresholds: {
+    bleeding: { high: 0.5, low: 0.3, minSeconds: 2, mergeGap: 3, maxMissing: 5 },
+    smoke: { high: 0.5, low: 0.3, minSeconds: 2, mergeGap: 3, maxMissing: 5 },
+    outOfBody: { high: 0.5, low: 0.3, minSeconds: 2, mergeGap: 3, maxMissing: 5 },
+    idle: { high: 0.85, low: 0.75, minSeconds: 5, mergeGap: 1, maxMissing: 5 },
+  },
 };
 
 const TRACK: Record<EventKind, TrackName> = { bleeding: 'blood', smoke: 'haze', outOfBody: 'outOfBody', idle: 'motion' };
@@ -65,8 +73,6 @@ function cutEdges(w: { start: number; end: number }, b: Bounds): { start: boolea
 
 interface Plan {
   intent: EventIntent;
-  /** The case's states, decoded once from all its tracks. */
-  states: CaseStates;
   /** The event's track over the whole case (its usual level is read from all of it). */
   series: readonly number[];
   bounds: Bounds;
@@ -84,16 +90,11 @@ function answerStep(thought: string, answer: AnswerDraft): BackendStep {
 
 function pickTargets(intent: EventIntent, candidates: Candidate[]): Candidate[] {
   if (candidates.length === 0) return [];
-  // A doubtful one may be left out once its frames are seen: the next sure one stands behind it.
-  const upTo = (ordered: Candidate[]): Candidate[] => {
-    const sure = ordered.findIndex((c) => !c.doubtful);
-    return ordered.slice(0, sure < 0 ? ordered.length : sure + 1);
-  };
-  if (intent.occurrence === 'first') return upTo(candidates);
-  if (intent.occurrence === 'last') return upTo([...candidates].reverse());
+  if (intent.occurrence === 'first') return [candidates[0]!];
+  if (intent.occurrence === 'last') return [candidates.at(-1)!];
   // Strongest first; on a tie the earlier one, so the order never depends on sort stability.
   const ranked = [...candidates].sort((a, b) => b.strength - a.strength || a.start - b.start);
-  return intent.occurrence === 'best' ? upTo(ranked) : ranked;
+  return intent.occurrence === 'best' ? ranked.slice(0, 1) : ranked;
 }
 
 function cropsFor(kind: EventKind, c: Candidate, target: number, bounds: Bounds, o: ScoutOptions): Action[] {
@@ -153,9 +154,15 @@ function framesUsed(ctx: TurnContext): number {
   return n;
 }
 
-function boundsOf(s: QuestionScope | null, duration: number): Bounds {
-  if (!s) return { start: 0, end: duration, cutStart: false, cutEnd: false };
-  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < duration };
+function boundsOf(ctx: TurnContext): Bounds {
+  const s = ctx.scope;
+  if (!s) return { start: 0, end: ctx.duration, cutStart: false, cutEnd: false };
+  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < ctx.duration };
+}
+
+/** The seconds of `values` that overlap the bounds; the others read as unmeasured. */
+function within(values: readonly number[], b: Bounds): number[] {
+  return values.map((v, i) => (i + 1 > b.start && i < b.end ? v : -1));
 }
 
 /** The seconds of `values` that overlap the bounds, alone. */
@@ -163,34 +170,24 @@ function sliceOf(values: readonly number[], b: Bounds): readonly number[] {
   return values.slice(Math.max(0, Math.floor(b.start)), Math.max(0, Math.ceil(b.end)));
 }
 
-/**
- * The event's episodes on the case-state model, as candidates ranked by how much of the event
- * each holds on its track (for a pause: of stillness, so the longest and stillest rank first).
- */
-function candidatesOf(intent: EventIntent, series: readonly number[], states: CaseStates, bounds: Bounds | null, tracks: StateTracks): Candidate[] {
-  const values = intent.event === 'idle' ? series.map((m) => (m >= 0 ? 1 - m : -1)) : series;
-  const out: Candidate[] = [];
-  const doubtful = doubtfulEpisodes(states, tracks).filter((d) => d.instead === STATE_OF[intent.event]);
-  const eps = [...episodesOf(states, intent.event).map((e) => ({ ...e, doubtful: false })), ...doubtful.map((e) => ({ ...e, doubtful: true }))];
-  for (const ep of eps.sort((a, b) => a.start - b.start)) {
-    const start = bounds ? Math.max(ep.start, bounds.start) : ep.start;
-    const end = bounds ? Math.min(ep.end, bounds.end) : ep.end;
-    if (!(end > start)) continue;
-    const c = describe(values, { start: Math.floor(start), end: Math.ceil(end) });
-    out.push({ ...c, start, end, ...(ep.doubtful ? { doubtful: true } : {}) });
-  }
-  return out;
+function candidatesOf(intent: EventIntent, series: readonly number[], ctx: TurnContext, t: RunThresholds): Candidate[] {
+  return intent.event === 'idle' ? idleCandidates(series, ctx.overview.series?.outOfBody, t) : eventCandidates(series, t);
 }
 
-function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions, scope: QuestionScope | null, states: CaseStates): Plan {
-  const bounds = boundsOf(scope, ctx.duration);
-  const candidates = candidatesOf(intent, series, states, scope ? bounds : null, ctx.overview.series ?? {});
+function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions): Plan {
+  const t = o.thresholds[intent.event];
+  const bounds = boundsOf(ctx);
+  const candidates = ctx.scope
+    ? candidatesOf(intent, within(series, bounds), ctx, t)
+        .map((c) => ({ ...c, start: Math.max(c.start, bounds.start), end: Math.min(c.end, bounds.end) }))
+        .filter((c) => c.end > c.start)
+    : candidatesOf(intent, series, ctx, t);
   const targets = pickTargets(intent, candidates);
   // The budget the run started with: every step so far cost one call.
   const calls = ctx.budget.toolCallsLeft + ctx.steps.length;
   const frames = ctx.budget.framesLeft + framesUsed(ctx);
   const actions = allocate(intent.event, targets, bounds, o, calls, frames);
-  return { intent, states, series, bounds, scope, candidates, targets, actions };
+  return { intent, series, bounds, scope: ctx.scope, candidates, targets, actions };
 }
 
 /** The per-frame samples of the event from the crops of one target that cover `edge`. */
@@ -372,10 +369,10 @@ function say(ctx: TurnContext, sentences: string[]): string {
 }
 
 /** What the scope cut off: an episode already under way where it begins, or going on where it ends. */
-function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
+function edgeNotes(plan: Plan, ctx: TurnContext, findings: readonly Finding[], o: ScoutOptions): string[] {
   if (!plan.scope) return [];
   const { start: lo, end: hi } = plan.bounds;
-  const whole = candidatesOf(plan.intent, plan.series, plan.states, null, {}).filter((c) => !c.doubtful);
+  const whole = candidatesOf(plan.intent, plan.series, ctx, o.thresholds[plan.intent.event]);
   const w = WORDS[plan.intent.event];
   const notes: string[] = [];
   if (plan.bounds.cutStart && findings.some((f) => f.start <= lo + 0.05) && whole.some((c) => c.start < lo - 0.5 && c.end > lo)) {
@@ -387,81 +384,10 @@ function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
   return notes;
 }
 
-/*
- * What the vision model saw decides where the camera was: people, a face, furniture or screens are
- * a room; an abdomen shows none. Scores below this are too unsure to count.
- */
-const DETECTION_SCORE = 0.4;
-const ROOM_OBJECTS = new Set(['person', 'face', 'chair', 'couch', 'bed', 'dining table', 'tv', 'laptop', 'keyboard', 'mouse', 'cell phone', 'book', 'clock', 'potted plant', 'refrigerator', 'sink', 'bottle', 'cup']);
-
-interface Verdict {
-  keep: boolean;
-  /** What the frames showed, for the answer; null when they were not checked. */
-  note: string | null;
-  /** The vision model ran on none of this window's frames. */
-  unchecked: boolean;
-}
-
-/** The frames looked at for one target, with what the vision model found on each (when it ran). */
-function framesLooked(plan: Plan, ctx: TurnContext, target: number): FrameRef[] {
-  const out: FrameRef[] = [];
-  plan.actions.forEach((a, i) => {
-    const obs = ctx.steps[i]?.observation;
-    if (a.target !== target || !obs) return;
-    if (obs.kind === 'crop') out.push(...obs.frames);
-    else if (obs.kind === 'frame') out.push(obs.frame);
-  });
-  return out;
-}
-
-function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Verdict {
-  const frames = framesLooked(plan, ctx, target).filter((x) => x.time >= f.start - 0.05 && x.time <= f.end + 0.05);
-  const checked = frames.filter((x) => x.detections !== undefined);
-  const doubtful = plan.targets[target]?.doubtful === true;
-  if (checked.length === 0) {
-    // A stretch the tracks gave to a look-alike is only used when the frames say so.
-    if (doubtful) {
-      const other = plan.intent.event === 'smoke' ? 'a view of the room' : 'smoke';
-      return { keep: false, note: `The stretch at ${clock(f.start)}–${clock(f.end)} may be ${other}; without the vision model's detections on its frames it is left out.`, unchecked: true };
-    }
-    return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
-  }
-  const room = checked.map((x) => (x.detections ?? []).filter((d) => d.score >= DETECTION_SCORE && ROOM_OBJECTS.has(d.label)));
-  const showing = room.filter((r) => r.length > 0).length;
-  const best = room.flat().sort((a, b) => b.score - a.score)[0];
-  const what = best ? `${best.label} ${best.score.toFixed(2)}` : '';
-  const at = `${clock(f.start)}–${clock(f.end)}`;
-  if (plan.intent.event === 'outOfBody') {
-    if (showing > 0) return { keep: true, note: `The vision model sees the room on ${showing} of ${checked.length} frames at ${at} (${what}).`, unchecked: false };
-    // Seeing nothing of a room is not proof of being inside: a scope pointed at the drapes, the
-    // ceiling lights or a port shows no people either. It settles only what the tracks left open.
-    return doubtful
-      ? { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, and the tracks alone could not tell it from smoke.`, unchecked: false }
-      : { keep: true, note: `The vision model finds no people, furniture or screens at ${at}; the tracks say the camera was outside all the same (a view of drapes, lights or a port shows none).`, unchecked: false };
-  }
-  // Smoke, bleeding and pauses happen inside: frames of a room say the camera was out.
-  return showing * 2 > checked.length
-    ? { keep: false, note: `The stretch at ${at} is left out: the vision model sees a room on ${showing} of ${checked.length} frames (${what}), so the camera was outside the patient.`, unchecked: false }
-    : { keep: true, note: null, unchecked: false };
-}
-
-function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Framing): BackendStep {
-  const refined = plan.targets.map((_, i) => refine(plan, ctx, i));
-  const verdicts = refined.map((f, i) => verdictOf(plan, ctx, i, f));
-  const kept = refined.filter((_, i) => verdicts[i]!.keep);
-  // One occurrence was asked for: the first that held up.
-  const findings = plan.intent.occurrence === 'all' ? kept : kept.slice(0, 1);
-  const seen = verdicts.flatMap((v) => (v.note ? [v.note] : []));
-  if (plan.intent.event === 'outOfBody' && verdicts.some((v) => v.unchecked)) {
-    seen.push('The vision model did not run on the frames looked at (it is not available), so where the camera was is decided from the tracks alone.');
-  }
-  if (findings.length === 0) {
-    const thought = say(ctx, [...lead, 'The frames contradict the tracks; answering that nothing is there.']);
-    return answerStep(thought, { text: [notSeenText(plan.intent.event, plan.states, plan.scope), ...seen].join(' '), evidence: [] });
-  }
+function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptions): BackendStep {
+  const findings = plan.targets.map((_, i) => refine(plan, ctx, i));
   const evidence = findings.map((f) => evidenceFor(plan.intent.event, f));
-  const notes: string[] = [...seen, ...edgeNotes(plan, findings)];
-  if (verdicts.some((v) => v.unchecked)) lead.push('The frames carry no detections (the vision model is not available), so I decide from the tracks alone.');
+  const notes: string[] = edgeNotes(plan, ctx, findings, o);
   if (plan.intent.context) {
     notes.push(
       plan.scope
@@ -477,104 +403,9 @@ function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Fram
   if (plan.intent.event !== 'idle' && findings.some((f) => !f.startOnFrames || !f.endOnFrames)) {
     notes.push('Some boundaries are from the per-second track, not checked on frames.');
   }
-  const first = findings[0];
-  const leadText = first ? framing.lead(first) : [];
-  const total = plan.candidates.length - (refined.length - kept.length);
-  const text = [...leadText, answerText(plan.intent, findings, total, plan.scope), ...framing.notes, ...notes].join(' ');
+  const text = [answerText(plan.intent, findings, plan.candidates.length, plan.scope), ...notes].join(' ');
   const thought = say(ctx, [...lead, ctx.final ? 'The budget is spent; answering with what I have.' : 'Answering.']);
-  return answerStep(thought, { text, evidence: [...evidence, ...framing.evidence] });
-}
-
-/**
- * What a relation adds around the answer: sentences before it (which event came first, how long
- * after), notes after it (a relation that could not be placed), and the anchor's window as
- * further evidence.
- */
-interface Framing {
-  lead: (first: Finding) => string[];
-  notes: string[];
-  evidence: EvidenceDraft[];
-}
-
-const NO_FRAMING: Framing = { lead: () => [], notes: [], evidence: [] };
-
-interface Framed {
-  intent: EventIntent;
-  scope: QuestionScope | null;
-  framing: Framing;
-}
-
-function intersect(a: QuestionScope | null, b: QuestionScope): QuestionScope | null {
-  if (!a) return b;
-  const start = Math.max(a.start, b.start);
-  const end = Math.min(a.end, b.end);
-  if (!(end > start)) return null;
-  return { start, end, said: `${b.said}, within ${a.said}`, phrase: b.phrase };
-}
-
-/** Turns a relation into the scope and words the scout answers with, on the case's states. */
-function frame(intent: EventIntent, ctx: TurnContext, states: CaseStates): Framed {
-  const r = intent.relation;
-  if (!r) return { intent, scope: ctx.scope, framing: NO_FRAMING };
-  const plain: EventIntent = { ...intent, relation: null };
-  const unplaced = (what: string, why: string): Framed => ({
-    intent: plain,
-    scope: ctx.scope,
-    framing: { ...NO_FRAMING, notes: [`The scout cannot place "${what}": ${why}, so this is from ${ctx.scope ? 'the time asked about' : 'the whole case'}.`] },
-  });
-  if (r.kind === 'order') {
-    const order = earlierOf(r.events, states);
-    const [a, b] = r.events.map((k) => WORDS[k].episode);
-    if (!order) return unplaced(`which came first, ${a} or ${b}`, `neither was found in the case`);
-    const other = WORDS[order.other];
-    return {
-      intent: { ...plain, event: order.first, occurrence: 'first', ask: 'start' },
-      scope: ctx.scope,
-      framing: {
-        ...NO_FRAMING,
-        lead: (f) => [
-          order.otherStart === null
-            ? `The ${WORDS[order.first].episode} comes first: no ${other.episode} was found in the case.`
-            : `The ${WORDS[order.first].episode} comes first (from ${clock(f.start)}); the first ${other.episode} begins at ${clock(order.otherStart)}.`,
-        ],
-      },
-    };
-  }
-  if (r.kind === 'delay') {
-    const origin = delayOrigin(r, states);
-    if (!origin.ok) return unplaced(r.anchor.words, origin.why);
-    const { time, anchor, edge } = origin.value;
-    const since = edge === 'end' ? `${anchor.name} ended` : `${anchor.name} began`;
-    const scope: QuestionScope =
-      r.direction === 'after'
-        ? { start: time, end: ctx.duration, said: `after ${since} (${clock(time)})`, phrase: r.anchor.words }
-        : { start: 0, end: time, said: `before ${since} (${clock(time)})`, phrase: r.anchor.words };
-    const within = intersect(ctx.scope, scope);
-    if (!within) return unplaced(r.anchor.words, 'it lies outside the time asked about');
-    const anchorEvidence = evidenceFor(anchor.event, trackOnlyFinding(anchor.start, anchor.end));
-    return {
-      intent: { ...plain, occurrence: r.direction === 'after' ? 'first' : 'last' },
-      scope: within,
-      framing: {
-        lead: (f) => {
-          const gap = Math.abs(r.direction === 'after' ? f.start - time : time - f.start);
-          return [`The ${WORDS[plain.event].episode} starts ${span(gap)} ${r.direction === 'after' ? 'after' : 'before'} ${since} (${clock(time)}).`];
-        },
-        notes: [`${capitalised(anchor.name)} is from ${clock(anchor.start)} to ${clock(anchor.end)}.`],
-        evidence: [anchorEvidence],
-      },
-    };
-  }
-  const placed = relationScope(r, states, ctx.duration);
-  const words = r.kind === 'between' ? `between ${r.from.words}` : `${r.kind} ${r.anchor.words}`;
-  if (!placed.ok) return unplaced(words, placed.why);
-  const within = intersect(ctx.scope, placed.value);
-  if (!within) return unplaced(words, 'it lies outside the time asked about');
-  return { intent: plain, scope: within, framing: NO_FRAMING };
-}
-
-function capitalised(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return answerStep(thought, { text, evidence });
 }
 
 /** One turn of the scout. */
@@ -582,42 +413,40 @@ export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
   // The words that set the time scope are not read for the event: "after the second bookmark" is
   // not a landmark like "after clipping", and "in the last 5 minutes" not the last occurrence.
   const scopeCase = { duration: ctx.duration, bookmarks: ctx.bookmarks };
-  const asked = parseIntent(
+  const intent = parseIntent(
     withoutScope(ctx.question, ctx.scope),
     ctx.history.map((h) => withoutScope(h.question, questionScope(h.question, scopeCase))),
   );
-  if (asked.kind === 'decline') {
+  if (intent.kind === 'decline') {
     const why =
-      asked.needs === GENERIC_NEED
+      intent.needs === GENERIC_NEED
         ? 'The question names none of the events the index tracks show (bleeding, smoke, out-of-body, pauses).'
-        : `This question needs seeing ${asked.needs}, which the index tracks do not show.`;
+        : `This question needs seeing ${intent.needs}, which the index tracks do not show.`;
     const thought = say(ctx, [why]);
-    return answerStep(thought, { text: declineText(asked.needs), evidence: [] });
+    return answerStep(thought, { text: declineText(intent.needs), evidence: [] });
   }
-  const states = decodeCaseStates(ctx.overview.series ?? {}, o.states);
-  const { intent, scope, framing } = frame(asked, ctx, states);
   const trackName = TRACK[intent.event];
   const series = ctx.overview.series?.[trackName];
   if (!series || coverageOf(series) === 0) {
     const thought = say(ctx, [`There is no ${WORDS[intent.event].track} to read yet.`]);
     return answerStep(thought, { text: noIndexText(WORDS[intent.event].track), evidence: [] });
   }
+  const scope = ctx.scope;
   const looking = scope ? `Reading the tracks only ${scopeAdverbial(scope)}.` : '';
-  if (scope && coverageOf(sliceOf(series, boundsOf(scope, ctx.duration))) === 0) {
+  if (scope && coverageOf(sliceOf(series, boundsOf(ctx))) === 0) {
     const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} has no data there yet.`]);
     return answerStep(thought, { text: notIndexedInScopeText(WORDS[intent.event].track, scope), evidence: [] });
   }
-  const plan = makePlan(ctx, intent, series, o, scope, states);
+  const plan = makePlan(ctx, intent, series, o);
   if (plan.targets.length === 0) {
     const where = scope ? ` ${scopeAdverbial(scope)}` : '';
-    const thought = say(ctx, [looking, `The case-state model labels no ${WORDS[intent.event].episode}${where}.`]);
-    const text = [notSeenText(intent.event, states, scope), ...framing.notes].join(' ');
-    return answerStep(thought, { text, evidence: [] });
+    const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} shows no ${WORDS[intent.event].episode}${where}.`]);
+    return answerStep(thought, { text: notSeenText(intent.event, o.thresholds[intent.event], scope), evidence: [] });
   }
   const index = ctx.steps.length;
   const lead = index === 0 ? [looking, overviewThought(plan)] : [resultThought(plan, ctx, index - 1)];
   const action = plan.actions[index];
-  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, framing);
+  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, o);
   const thought = say(ctx, [...lead, actionThought(action, plan, ctx)]);
   return { kind: 'tool', thought, call: toCall(action, plan, ctx) };
 }

@@ -6,7 +6,6 @@
 import { formatClock } from '../../../time-format.js';
 import { scopeAdverbial } from '../../question-scope.js';
 import type { EvidenceDraft } from '../../types.js';
-import { DEFAULT_STATE_OPTIONS, type CaseStates } from './case-states.js';
 import type { EventIntent, EventKind } from './intent.js';
 
 export interface Finding {
@@ -133,43 +132,21 @@ function unscopedAnswer(intent: EventIntent, findings: readonly Finding[], total
   }
 }
 
-/** A window known from the per-second tracks only (an anchor a relation was measured from). */
-export function trackOnlyFinding(start: number, end: number): Finding {
-  return { start, end, key: (start + end) / 2, startOnFrames: false, endOnFrames: false, framesShowing: 0, framesInside: 0 };
-}
-
-const round2 = (v: number) => Number(v.toFixed(2));
-
-/**
- * Why nothing was found, in what was checked: the track, the level it had to clear against this
- * case's own usual level inside the patient, for how long, and that out-of-body seconds are not
- * read for events inside. With a scope, where it was looked for.
- */
-export function notSeenText(kind: EventKind, states: CaseStates, scope: SaidScope | null = null): string {
+/** Why nothing was found, with the thresholds in plain words; with a scope, where it was looked for. */
+export function notSeenText(kind: EventKind, t: { high: number; minSeconds: number }, scope: SaidScope | null = null): string {
   const where = scope ? ` ${scopeAdverbial(scope)}` : '';
   const there = scope ? ' there' : '';
-  const measured = states.labels.filter((l) => l !== null).length;
-  const outside = states.labels.filter((l) => l === 'outside').length;
-  const inside = outside > 0 ? ` Seconds with the camera outside the patient (${outside} of ${measured}) are not read for it.` : '';
-  const scale = "(on a 0 to 1 scale where 0 is this recording's usual look)";
-  if (kind === 'outOfBody') {
-    return (
-      `No out-of-body period was seen${where}: the out-of-body track never reaches ${round2(states.levels.outOfBody.threshold)} ` +
-      `${scale} for 2 s or more${there} (${measured} s of the case measured).`
-    );
-  }
   if (kind === 'idle') {
-    const m = states.levels.motion;
+    const still = Number((1 - t.high).toFixed(2));
     return (
-      `No pause was seen${where}: motion never stays below ${round2(m.threshold)} (its usual level inside the patient is ${round2(m.usual)}, ` +
-      `on a 0 to 1 scale from this recording's stillest to its busiest moments) for ${DEFAULT_STATE_OPTIONS.minSeconds.pause} s or more${there}.${inside}`
+      `No pause was seen${where}: motion never stays at or below ${still} (on a 0 to 1 scale from this recording's ` +
+      `stillest to its busiest moments) for ${t.minSeconds} s or more${there}.`
     );
   }
   const w = WORDS[kind];
-  const level = kind === 'bleeding' ? states.levels.blood : states.levels.haze;
   return (
-    `No ${w.episode} was seen${where}: the ${w.track} never rises to ${round2(level.threshold)} ${scale}, against ` +
-    `${round2(level.usual)} usually inside the patient, for 2 s or more${there}.${inside}`
+    `No ${w.episode} was seen${where}: the ${w.track} never reaches ${t.high} (on a 0 to 1 scale where 0 is this ` +
+    `recording's usual look) and stays up for ${t.minSeconds} s or more${there}.`
   );
 }
 
