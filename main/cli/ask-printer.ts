@@ -50,9 +50,14 @@ export class AskPrinter {
         const notes = e.notes.map((n) => `    note: ${n}\n`).join('');
         if (e.call?.name === 'crop_video') return `→ crop_video ${window(e.call.start, e.call.end)}, ${e.call.frames} frames\n${notes}`;
         if (e.call?.name === 'get_frame') return `→ get_frame ${clock(e.call.time)}\n${notes}`;
+        if (e.call?.name === 'find_similar') return `→ find_similar ${clock(e.call.time)}, up to ${e.call.limit} windows\n${notes}`;
         return `→ ${e.name}\n${notes}`;
       }
       case 'tool-result': {
+        if (e.windows) {
+          const lines = e.windows.map((w) => `    ${window(w.start, w.end)} score ${w.score.toFixed(2)}, most similar at ${clock(w.time)}\n`).join('');
+          return `  ${e.windows.length} similar window${e.windows.length === 1 ? '' : 's'}\n${lines}`;
+        }
         const n = e.frames.length;
         return `  ${n} frame${n === 1 ? '' : 's'}${e.name === 'overview' ? ' in the storyboard' : ''}\n`;
       }

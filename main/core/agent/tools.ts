@@ -18,6 +18,9 @@ export interface CropFrameLimits {
 
 export const CROP_FRAMES: Readonly<CropFrameLimits> = { default: 8, min: 2, max: 16 };
 
+/** Windows find_similar returns, each with one frame: enough to see a pattern, few enough to look at. */
+export const SIMILAR_WINDOWS = { default: 5, min: 1, max: 10 } as const;
+
 /**
  * Argument names accepted for each tool, canonical name first. The aliases are the spellings
  * models are seen to use (OpenAI-style tool schemas, MedScope transcripts); accepting them costs
@@ -26,11 +29,13 @@ export const CROP_FRAMES: Readonly<CropFrameLimits> = { default: 8, min: 2, max:
 export const TOOL_ARGUMENTS = {
   crop_video: { start: ['start', 'start_time'], end: ['end', 'end_time'], frames: ['frames', 'num_frames'] },
   get_frame: { time: ['time', 't', 'timestamp'] },
+  find_similar: { time: ['time', 't', 'timestamp'], limit: ['limit', 'k', 'top_k', 'max_results'] },
 } as const satisfies Record<ToolName, Record<string, readonly string[]>>;
 
 export type CheckedCall =
   | { name: 'crop_video'; start: number; end: number; frames: number }
-  | { name: 'get_frame'; time: number };
+  | { name: 'get_frame'; time: number }
+  | { name: 'find_similar'; time: number; limit: number };
 
 export type CallCheck = { ok: true; call: CheckedCall; notes: string[] } | { ok: false; error: string };
 
@@ -43,7 +48,7 @@ export interface CallLimits {
 }
 
 const TIME_HINT = 'give seconds (e.g. 754.5) or a clock time "HH:MM:SS(.mmm)" or "MM:SS"';
-const TOOL_HINT = 'the tools are crop_video(start, end, frames?) and get_frame(time)';
+const TOOL_HINT = 'the tools are crop_video(start, end, frames?), get_frame(time) and find_similar(time, limit?)';
 
 /** Seconds as a note shows them: at most millisecond precision, no trailing zeros. */
 export function showSeconds(s: number): string {
@@ -124,22 +129,24 @@ function limitsOf(partial: Partial<CropFrameLimits> | undefined): CropFrameLimit
 export function checkFrameCount(
   value: unknown,
   partial?: Partial<CropFrameLimits>,
+  words: { label: string; per: string } = { label: 'frames', per: 'per crop' },
 ): { ok: true; value: number; notes: string[] } | { ok: false; error: string } {
   const limits = limitsOf(partial);
+  const { label, per } = words;
   if (value === undefined || value === null) return { ok: true, value: limits.default, notes: [] };
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n)) {
     const range = `${limits.min} to ${limits.max}`;
-    return { ok: false, error: `frames ${quote(value)} is not a number: give a whole number from ${range}` };
+    return { ok: false, error: `${label} ${quote(value)} is not a number: give a whole number from ${range}` };
   }
   const notes: string[] = [];
   let used = Math.round(n);
-  if (used !== n) notes.push(`frames ${quote(value)} is not a whole number; used ${used}`);
+  if (used !== n) notes.push(`${label} ${quote(value)} is not a whole number; used ${used}`);
   if (used < limits.min) {
-    notes.push(`frames ${used} is fewer than ${limits.min} per crop; used ${limits.min}`);
+    notes.push(`${label} ${used} is fewer than ${limits.min} ${per}; used ${limits.min}`);
     used = limits.min;
   } else if (used > limits.max) {
-    notes.push(`frames ${used} is more than ${limits.max} per crop; used ${limits.max}`);
+    notes.push(`${label} ${used} is more than ${limits.max} ${per}; used ${limits.max}`);
     used = limits.max;
   }
   return { ok: true, value: used, notes };
@@ -175,6 +182,17 @@ function checkGetFrame(args: Record<string, unknown>, limits: CallLimits): CallC
   return { ok: true, call: { name: 'get_frame', time: time.value }, notes };
 }
 
+function checkFindSimilar(args: Record<string, unknown>, limits: CallLimits): CallCheck {
+  const names = TOOL_ARGUMENTS.find_similar;
+  const time = checkTime(pick(args, names.time), 'time', limits.duration);
+  if (!time.ok) return time;
+  const limit = checkFrameCount(pick(args, names.limit), SIMILAR_WINDOWS, { label: 'limit', per: 'windows' });
+  if (!limit.ok) return limit;
+  const notes = time.note !== null ? [time.note] : [];
+  notes.push(...limit.notes, ...unknownArgumentNotes(args, 'find_similar'));
+  return { ok: true, call: { name: 'find_similar', time: time.value, limit: limit.value }, notes };
+}
+
 /** Checks a call as written; `notes` say what was changed to make it runnable. */
 export function checkToolCall(raw: RawToolCall, limits: CallLimits): CallCheck {
   if (!isRecord(raw) || typeof raw.name !== 'string') {
@@ -184,9 +202,10 @@ export function checkToolCall(raw: RawToolCall, limits: CallLimits): CallCheck {
   if (!isToolName(name)) return { ok: false, error: `unknown tool ${quote(raw.name)}: ${TOOL_HINT}` };
   const args = raw.arguments;
   if (!isRecord(args)) {
-    const example = name === 'crop_video' ? '{"start": 750, "end": 790}' : '{"time": 754.5}';
+    const example = name === 'crop_video' ? '{"start": 750, "end": 790}' : name === 'find_similar' ? '{"time": 754.5, "limit": 5}' : '{"time": 754.5}';
     const error = `the arguments of ${name} must be a JSON object such as ${example}, not ${quote(args)}`;
     return { ok: false, error };
   }
-  return name === 'crop_video' ? checkCrop(args, limits) : checkGetFrame(args, limits);
+  if (name === 'crop_video') return checkCrop(args, limits);
+  return name === 'find_similar' ? checkFindSimilar(args, limits) : checkGetFrame(args, limits);
 }

@@ -4,7 +4,7 @@
  */
 
 /** The tools a backend may call. Times are case seconds, or "HH:MM:SS(.mmm)" strings as written. */
-export const TOOL_NAMES = ['crop_video', 'get_frame'] as const;
+export const TOOL_NAMES = ['crop_video', 'get_frame', 'find_similar'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** A tool call exactly as the model wrote it: not yet checked. */

@@ -20,6 +20,7 @@ export type AgentSchemaChecks = [
   Assert<Same<z.output<typeof Wire.FrameSignals>, Engine.FrameSignals>>,
   Assert<Same<z.output<typeof Wire.AgentFrame>, Engine.FrameRef>>,
   Assert<Same<z.output<typeof Wire.CheckedCall>, Engine.CheckedCall>>,
+  Assert<Same<z.output<typeof Wire.SimilarWindow>, Engine.SimilarWindow>>,
   Assert<Same<z.output<typeof Wire.RunOutcome>, Engine.RunOutcome>>,
   Assert<Same<z.output<typeof Wire.BudgetKind>, Engine.BudgetKind>>,
   Assert<Same<z.output<typeof Wire.TrackSummaries>, Engine.TrackSummaries>>,

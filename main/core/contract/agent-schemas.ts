@@ -60,7 +60,11 @@ export const OverviewResult = z.object({
 export const CheckedCall = z.discriminatedUnion('name', [
   z.object({ name: z.literal('crop_video'), start: z.number(), end: z.number(), frames: z.number().int() }),
   z.object({ name: z.literal('get_frame'), time: z.number() }),
+  z.object({ name: z.literal('find_similar'), time: z.number(), limit: z.number().int() }),
 ]);
+
+/** A window find_similar found: its best keyframe's score and moment, with the frame there. */
+export const SimilarWindow = z.object({ start: z.number(), end: z.number(), score: z.number(), time: z.number(), frame: AgentFrame });
 
 /** A call as the model wrote it; its arguments are whatever the model wrote. */
 export const RawToolCall = z.object({ name: z.string(), arguments: z.unknown() });
@@ -80,7 +84,7 @@ export const Evidence = z.object({
 });
 
 const Usage = z.object({ toolCalls: z.number().int().nonnegative(), frames: z.number().int().nonnegative() });
-const ToolEventName = z.enum(['crop_video', 'get_frame', 'overview']);
+const ToolEventName = z.enum(['crop_video', 'get_frame', 'find_similar', 'overview']);
 const StepKind = z.enum(['tool', 'answer', 'malformed']);
 
 const base = { runId: z.string(), seq: z.number().int().nonnegative(), time: z.number() };
@@ -114,6 +118,7 @@ export const AgentEvent = z.discriminatedUnion('type', [
     frames: z.array(AgentFrame),
     signals: TrackSummaries.nullable(),
     samples: z.array(FrameSignals),
+    windows: z.array(SimilarWindow).optional(),
     notes: z.array(z.string()),
   }),
   z.object({ ...base, type: z.literal('tool-error'), step: z.number().int(), name: z.string().nullable(), error: z.string() }),
@@ -140,6 +145,7 @@ export const StepRecord = z.object({
   frames: z.array(AgentFrame),
   signals: TrackSummaries.nullable(),
   samples: z.array(FrameSignals),
+  windows: z.array(SimilarWindow).optional(),
   error: z.string().nullable(),
   raw: z.string().nullable(),
   startedAt: z.number(),

@@ -207,11 +207,11 @@ export class AgentStore extends Repository {
     this.db
       .prepare(
         `${verb} INTO steps (run_id, idx, kind, thought, call_json, checked_json, notes_json, frames_json, signals_json,
-           samples_json, error, raw, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           samples_json, windows_json, error, raw, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         runId, s.index, s.kind, s.thought, s.call ? json(rawCall(s.call)) : null, s.checked ? json(s.checked) : null,
-        json(s.notes), json(s.frames), s.signals ? json(s.signals) : null, json(s.samples), s.error, s.raw,
+        json(s.notes), json(s.frames), s.signals ? json(s.signals) : null, json(s.samples), s.windows ? json(s.windows) : null, s.error, s.raw,
         s.startedAt, s.endedAt,
       );
   }
@@ -348,6 +348,7 @@ function stepOf(s: StepRow): StepRecord {
     frames: parse(s.frames_json, []),
     signals: parse(s.signals_json, null),
     samples: parse(s.samples_json, []),
+    ...(s.windows_json ? { windows: parse(s.windows_json, []) } : {}),
     error: s.error,
     raw: s.raw,
     startedAt: s.started_at,

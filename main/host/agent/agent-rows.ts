@@ -47,6 +47,8 @@ export interface StepRow {
   frames_json: string;
   signals_json: string | null;
   samples_json: string;
+  /** A find_similar step's windows (migration 010); null for other steps. */
+  windows_json: string | null;
   error: string | null;
   raw: string | null;
   started_at: number;

@@ -67,6 +67,7 @@ export class LiveSteps {
         return;
       case 'tool-result':
         Object.assign(step, { frames: event.frames, signals: event.signals, samples: event.samples, endedAt: event.time });
+        if (event.windows) step.windows = event.windows;
         break;
       case 'tool-error':
         Object.assign(step, { error: event.error, endedAt: event.time, kind: event.name === null ? 'malformed' : 'tool' });

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fitLongestSide, snapToFrames, spreadTimes, type PlannedFrame } from '../../core/agent/frame-plan.js';
-import type { AgentTools, CropResult, FrameDetection, FrameRef, FrameResult, FrameSignals, OverviewResult } from '../../core/agent/engine/types.js';
+import type {
+  AgentTools, CropResult, FrameDetection, FrameRef, FrameResult, FrameSignals, OverviewResult, SimilarToolResult, SimilarWindow,
+} from '../../core/agent/engine/types.js';
 import { summarizeTracks } from '../../core/agent/engine/track-summary.js';
 import { frameWindow, type CaseTimeline } from '../../core/case-time.js';
 import type { TrackName } from '../../core/contract/schemas.js';
@@ -15,6 +17,8 @@ import type { FrameService, PartTiming } from '../frames/frame-service.js';
 import type { ReadableStore } from '../store/store.js';
 import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+import type { SimilarService } from '../similar/similar-service.js';
+import { PICTURE_SPACING } from '../../core/similar/picture-model.js';
 import { visionUnavailableNote, type FrameVision, type VisionTarget } from './frame-vision.js';
 import { round3 } from '../../core/round.js';
 
@@ -25,6 +29,8 @@ export interface AgentToolDeps {
   layout: DataLayout;
   frames: Pick<FrameService, 'timing' | 'recalledFeatures' | 'rememberFeatures'>;
   views: Pick<CaseViews, 'tracks' | 'rawTracks'>;
+  /** The picture index; without it the tools offer no find_similar. */
+  similar?: Pick<SimilarService, 'status' | 'enqueue' | 'find'>;
 }
 
 /** Longest side of crop frames: what vision-language models take in without downscaling much. */
@@ -196,7 +202,42 @@ export function createAgentTools(deps: AgentToolDeps, caseId: string, opts: { vi
     return found ? { ...toRef(e), detections: found } : toRef(e);
   };
 
+  /**
+   * find_similar: the case's windows that look like the frame at `time`, each with the frame of
+   * its most similar moment. A case without its picture index is told so, and the index is
+   * queued: an empty list would read as "nothing looks like it".
+   */
+  const findSimilar = async (similar: NonNullable<AgentToolDeps['similar']>, time: number, limit: number, signal: AbortSignal): Promise<SimilarToolResult> => {
+    canceled(signal);
+    const ctx = context();
+    const at = Math.min(ctx.timeline.duration, Math.max(0, finite('time', time)));
+    const status = similar.status(caseId);
+    if (status.frames === 0) {
+      const queued = status.state === 'running' || status.state === 'pending' ? status : similar.enqueue(caseId);
+      const how = queued.state === 'running' ? `being built (${Math.round(queued.progress * 100)}% done)` : 'queued to be built now';
+      return {
+        windows: [],
+        unavailable: `this case has no picture index yet, so nothing was compared; it is ${how}, and find_similar works once it is done`,
+      };
+    }
+    const notes: string[] = [];
+    if (status.partsDone < status.parts) {
+      if (status.state !== 'running' && status.state !== 'pending') similar.enqueue(caseId);
+      notes.push(`the picture index covers ${status.partsDone} of ${status.parts} parts so far (${status.frames} keyframes): the rest of the case was not searched`);
+    }
+    const found = await similar.find({ caseId, time: at, scope: 'case', limit }, signal);
+    if (found.moments.length === 0) return { windows: [], unavailable: null, notes };
+    const planned = await plan(ctx, found.moments.map((m) => m.time), signal, PICTURE_SPACING);
+    const frames = await extract(ctx, planned, MODEL_FRAME_SIZE, false, signal);
+    const nearest = (t: number) => frames.reduce((b, e) => (Math.abs(e.frame.caseTime - t) < Math.abs(b.frame.caseTime - t) ? e : b));
+    const windows: SimilarWindow[] = found.moments.map((m) => ({ start: m.start, end: m.end, score: m.score, time: m.time, frame: toRef(nearest(m.time)) }));
+    return { windows, unavailable: null, notes };
+  };
+
+  const { similar } = deps;
   return {
+    ...(similar ? { findSimilar: (time: number, limit: number, signal: AbortSignal) => findSimilar(similar, time, limit, signal) } : {}),
+
     async overview(signal) {
       canceled(signal);
       const ctx = context();

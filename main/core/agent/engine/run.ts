@@ -79,6 +79,7 @@ function withToolNotes(notes: string[], fromTools: unknown): string[] {
 function observedFrames(observation: Observation): FrameRef[] {
   if (observation.kind === 'crop') return observation.frames;
   if (observation.kind === 'frame') return [observation.frame];
+  if (observation.kind === 'similar') return observation.windows.map((w) => w.frame);
   return [];
 }
 
@@ -302,6 +303,9 @@ class AgentRun {
     const name = typeof step.call?.name === 'string' ? step.call.name : null;
     const check = checkToolCall(step.call, { duration: this.duration, cropFrames: this.opts.cropFrames });
     if (!check.ok) return this.reject(step, record, check.error, name);
+    if (check.call.name === 'find_similar' && !this.opts.tools.findSimilar) {
+      return this.reject(step, record, 'find_similar is not available here: this host has no picture index; use crop_video and get_frame', name);
+    }
     const fitted = this.fitFrames(check.call);
     if (!fitted.ok) {
       this.exhausted = 'frames';
@@ -322,9 +326,11 @@ class AgentRun {
     record.frames = observedFrames(observation);
     record.signals = observation.kind === 'crop' ? observation.signals : null;
     record.samples = observation.kind === 'crop' ? observation.samples : [];
+    if (observation.kind === 'similar') record.windows = observation.windows;
     record.endedAt = this.now();
     const { frames, signals, samples } = record;
-    this.emit({ type: 'tool-result', step: record.index, name: call.name, frames, signals, samples, notes: record.notes });
+    const windows = observation.kind === 'similar' ? { windows: observation.windows } : {};
+    this.emit({ type: 'tool-result', step: record.index, name: call.name, frames, signals, samples, ...windows, notes: record.notes });
     this.turns.push({ index: record.index, step, observation });
   }
 
@@ -340,8 +346,12 @@ class AgentRun {
     call: CheckedCall,
   ): { ok: true; call: CheckedCall; notes: string[] } | { ok: false; error: string } {
     const left = this.meter.status().framesLeft;
-    const need = call.name === 'crop_video' ? call.frames : 1;
+    const need = call.name === 'crop_video' ? call.frames : call.name === 'find_similar' ? call.limit : 1;
     if (need <= left) return { ok: true, call, notes: [] };
+    // Each window comes with its frame: fewer windows fit what is left.
+    if (call.name === 'find_similar' && left >= 1) {
+      return { ok: true, call: { ...call, limit: left }, notes: [`limit ${call.limit} is more than the ${left} frames left in the frame budget; used ${left}`] };
+    }
     const min = call.name === 'crop_video' ? Math.max(1, this.opts.cropFrames?.min ?? CROP_FRAMES.min) : 1;
     if (call.name === 'crop_video' && left >= min) {
       return {
@@ -366,6 +376,7 @@ class AgentRun {
         const samples = Array.isArray(result.samples) ? result.samples : [];
         return { kind: 'crop', call, frames: result.frames, signals: result.signals ?? {}, samples, notes: withToolNotes(notes, result.notes) };
       }
+      if (call.name === 'find_similar') return await this.runFindSimilar(call, notes);
       const result = await raceAbort(
         attempt(() => tools.getFrame(call.time, this.signal)),
         this.signal,
@@ -377,6 +388,20 @@ class AgentRun {
     } catch (err) {
       throw this.wrap(err, `the tool ${call.name}`);
     }
+  }
+
+  private async runFindSimilar(call: Extract<CheckedCall, { name: 'find_similar' }>, notes: string[]): Promise<Observation> {
+    const find = this.opts.tools.findSimilar!.bind(this.opts.tools);
+    const result = await raceAbort(
+      attempt(() => find(call.time, call.limit, this.signal)),
+      this.signal,
+    );
+    if (!result || !Array.isArray(result.windows)) throw new Error('no window list in the result');
+    const windows = result.windows.slice(0, call.limit);
+    this.meter.frames += windows.length;
+    const unavailable = typeof result.unavailable === 'string' ? result.unavailable : null;
+    const said = withToolNotes(notes, result.notes);
+    return { kind: 'similar', call, windows, unavailable, notes: unavailable !== null ? [...said, unavailable] : said };
   }
 
   /** The one extra turn after the budget is spent: an answer is used, anything else ends the run. */

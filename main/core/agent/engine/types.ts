@@ -73,11 +73,37 @@ export interface CropResult {
 /** A get_frame result: the frame and, like a crop, what the tools want the trace to say. */
 export type FrameResult = FrameInfo & { notes?: string[] };
 
+/**
+ * One window find_similar found: a stretch of the case whose keyframes look like the frame asked
+ * about (consecutive similar keyframes merged), its best keyframe's score (cosine similarity,
+ * 1 = the same picture) and most similar moment, with the frame at that moment.
+ */
+export interface SimilarWindow {
+  start: number;
+  end: number;
+  score: number;
+  time: number;
+  frame: FrameRef;
+}
+
+export interface SimilarToolResult {
+  /** Best first; the window holding the moment asked about is left out. */
+  windows: SimilarWindow[];
+  /**
+   * Why nothing could be searched (the case has no picture index yet, which is then being
+   * built), in words for the model; null when the case was searched.
+   */
+  unavailable: string | null;
+  notes?: string[];
+}
+
 /** Implemented by the media worker; every call must stop work when `signal` aborts. */
 export interface AgentTools {
   overview(signal: AbortSignal): Promise<OverviewResult>;
   cropVideo(start: number, end: number, frames: number, signal: AbortSignal): Promise<CropResult>;
   getFrame(time: number, signal: AbortSignal): Promise<FrameResult>;
+  /** Absent where the host has no picture index (the engine tells the backend so). */
+  findSimilar?(time: number, limit: number, signal: AbortSignal): Promise<SimilarToolResult>;
 }
 
 export interface AgentBudget {
@@ -106,11 +132,13 @@ export interface ConversationTurn {
 
 type CropCall = Extract<CheckedCall, { name: 'crop_video' }>;
 type FrameCall = Extract<CheckedCall, { name: 'get_frame' }>;
+type SimilarCall = Extract<CheckedCall, { name: 'find_similar' }>;
 
 /** What a backend learns from its previous step. `notes` include clamping the engine did. */
 export type Observation =
   | { kind: 'crop'; call: CropCall; frames: FrameRef[]; signals: TrackSummaries; samples: FrameSignals[]; notes: string[] }
   | { kind: 'frame'; call: FrameCall; frame: FrameInfo; notes: string[] }
+  | { kind: 'similar'; call: SimilarCall; windows: SimilarWindow[]; unavailable: string | null; notes: string[] }
   | { kind: 'error'; error: string; notes: string[] };
 
 export interface TurnStep {
@@ -185,6 +213,8 @@ export interface StepRecord {
   signals: TrackSummaries | null;
   /** Per-frame signals of a crop; empty otherwise. */
   samples: FrameSignals[];
+  /** The windows of a find_similar step; absent for other steps. */
+  windows?: SimilarWindow[];
   /** Why the step produced nothing (invalid call, malformed output, budget, cancel, failure). */
   error: string | null;
   /** The backend's raw output, for malformed steps. */
@@ -249,6 +279,8 @@ export type AgentEventBody =
       frames: FrameRef[];
       signals: TrackSummaries | null;
       samples: FrameSignals[];
+      /** A find_similar step's windows. */
+      windows?: SimilarWindow[];
       notes: string[];
     }
   | { type: 'tool-error'; step: number; name: string | null; error: string }

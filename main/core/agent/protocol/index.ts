@@ -16,6 +16,7 @@ export {
   windowLabel,
   cropObservationHeader,
   frameObservationHeader,
+  similarObservationHeader,
   formatToolCall,
   wrapToolResponse,
   type SystemPromptOptions,

@@ -6,6 +6,7 @@
 import { round3 } from '../../round.js';
 import { formatClock } from '../../time-format.js';
 import type { BookmarkMark } from '../question-scope.js';
+import { SIMILAR_WINDOWS } from '../tools.js';
 import { type RawToolCall, type ToolName } from '../types.js';
 
 export interface ToolSchema {
@@ -24,7 +25,7 @@ export interface ToolSchema {
 const TIME_TYPE = ['number', 'string'];
 const TIME_NOTE = 'case time: seconds (750.5) or "HH:MM:SS(.mmm)" ("00:12:30.500")';
 
-/** The two tools, as JSON schemas; `framesPerCrop` is how many frames crop_video returns. */
+/** The tools, as JSON schemas; `framesPerCrop` is how many frames crop_video returns. */
 export function toolSchemas(framesPerCrop: number): ToolSchema[] {
   return [
     {
@@ -57,6 +58,25 @@ export function toolSchemas(framesPerCrop: number): ToolSchema[] {
         },
       },
     },
+    {
+      type: 'function',
+      function: {
+        name: 'find_similar',
+        description:
+          'Find the other moments of this case that look like the frame at time t (the same view, instrument or ' +
+          'situation): returns windows best first, each with its start and end, its similarity score (cosine of ' +
+          'picture embeddings, 1 = the same picture) and the frame of its most similar moment, labelled with its time. ' +
+          'The window holding t itself is left out.',
+        parameters: {
+          type: 'object',
+          properties: {
+            t: { type: TIME_TYPE, description: `The moment to compare with, ${TIME_NOTE}.` },
+            limit: { type: 'integer', description: `Most windows to return (${SIMILAR_WINDOWS.min} to ${SIMILAR_WINDOWS.max}, default ${SIMILAR_WINDOWS.default}); each costs one frame.` },
+          },
+          required: ['t'],
+        },
+      },
+    },
   ];
 }
 
@@ -84,6 +104,8 @@ export function buildSystemPrompt(opts: SystemPromptOptions): string {
     '',
     'Work coarse to fine: read the overview you are given, decide where the evidence probably is, look at that',
     'window densely with crop_video, verify a single moment at full resolution with get_frame, revise, then answer.',
+    'When the question asks where else (or when else) something seen at a moment happens, find_similar(t) lists the',
+    'windows that look like the frame at t; check the ones that matter with crop_video or get_frame.',
   ];
   if (opts.caseDuration !== undefined && Number.isFinite(opts.caseDuration)) {
     const length = `${formatClock(opts.caseDuration)} (${formatSeconds(opts.caseDuration)} s)`;
@@ -166,6 +188,22 @@ export function cropObservationHeader(o: { start: number; end: number; frameTime
 export function frameObservationHeader(o: { t: number; notes?: readonly string[] }): string {
   const lines = [`get_frame: ${frameLabel(o.t)}, full resolution.`];
   for (const note of o.notes ?? []) lines.push(`Note: ${note}`);
+  return lines.join('\n');
+}
+
+/** Header of a find_similar observation: which moment was compared with, then one line per window. */
+export function similarObservationHeader(o: {
+  t: number;
+  windows: readonly { start: number; end: number; score: number; time: number }[];
+  unavailable: string | null;
+  notes?: readonly string[];
+}): string {
+  const lines = [`find_similar: the windows that look like the ${frameLabel(o.t)}.`];
+  for (const note of o.notes ?? []) lines.push(`Note: ${note}`);
+  if (o.unavailable === null && o.windows.length === 0) lines.push('No other moment of the case stands out as similar.');
+  o.windows.forEach((w, i) =>
+    lines.push(`${i + 1}. ${windowLabel(w.start, w.end)}, score ${w.score.toFixed(2)}, most similar at ${frameLabel(w.time)}`),
+  );
   return lines.join('\n');
 }
 

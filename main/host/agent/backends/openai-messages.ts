@@ -18,6 +18,7 @@ import {
   formatToolCall,
   frameLabel,
   frameObservationHeader,
+  similarObservationHeader,
   windowLabel,
   wrapToolResponse,
 } from '../../../core/agent/protocol/index.js';
@@ -59,6 +60,7 @@ const TRACK_WORDS: Record<TrackName, string> = {
 function frameTimesOf(o: Observation): { ref: string; time: number }[] {
   if (o.kind === 'crop') return o.frames;
   if (o.kind === 'frame') return [o.frame];
+  if (o.kind === 'similar') return o.windows.map((w) => w.frame);
   return [];
 }
 
@@ -164,6 +166,7 @@ function observationText(o: Observation): string {
     const size = o.frame.width > 0 && o.frame.height > 0 ? ` (${o.frame.width}×${o.frame.height})` : '';
     return `${frameObservationHeader({ t: o.frame.time, notes: o.notes })}${size}`;
   }
+  if (o.kind === 'similar') return similarObservationHeader({ t: o.call.time, windows: o.windows, unavailable: o.unavailable, notes: o.notes });
   const notes = o.notes.map((n) => `\nNote: ${n}`).join('');
   return `Error: ${o.error}${notes}`;
 }

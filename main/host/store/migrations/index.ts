@@ -7,6 +7,7 @@ import recordingGaps from './006-recording-gaps.js';
 import dicom from './007-dicom.js';
 import evidenceBoxes from './008-evidence-boxes.js';
 import pictureIndex from './009-picture-index.js';
+import similarSteps from './010-similar-steps.js';
 
 /** Numbered migrations; the database's user_version is the number of the last one applied. */
 export const migrations: readonly { version: number; name: string; sql: string }[] = [
@@ -19,4 +20,5 @@ export const migrations: readonly { version: number; name: string; sql: string }
   { version: 7, name: 'dicom', sql: dicom },
   { version: 8, name: 'evidence-boxes', sql: evidenceBoxes },
   { version: 9, name: 'picture-index', sql: pictureIndex },
+  { version: 10, name: 'similar-steps', sql: similarSteps },
 ];

@@ -29,7 +29,17 @@ export function detectionLabels(detections: FrameView['detections'], max = 3): s
 
 export type CheckedCallView =
   | { name: 'crop_video'; start: number; end: number; frames: number }
-  | { name: 'get_frame'; time: number };
+  | { name: 'get_frame'; time: number }
+  | { name: 'find_similar'; time: number; limit: number };
+
+/** A window find_similar found, with the frame of its most similar moment. */
+export interface SimilarWindowView {
+  start: number;
+  end: number;
+  score: number;
+  time: number;
+  frame: FrameView;
+}
 
 /** One step: 0 is the overview; a step may be only a thought (the one that answers). */
 export interface StepView {
@@ -40,6 +50,8 @@ export interface StepView {
   call: CheckedCallView | null;
   notes: string[];
   frames: FrameView[];
+  /** A find_similar step's windows, best first; empty for other steps. */
+  windows: SimilarWindowView[];
   error: string | null;
   /** The tool was started and has not returned yet. */
   running: boolean;
@@ -87,7 +99,7 @@ export function emptyRun(runId: string, question: string): RunView {
 function stepAt(run: RunView, index: number): StepView {
   let step = run.steps.find((s) => s.index === index);
   if (!step) {
-    step = { index, thought: '', tool: null, call: null, notes: [], frames: [], error: null, running: false };
+    step = { index, thought: '', tool: null, call: null, notes: [], frames: [], windows: [], error: null, running: false };
     // Steps arrive in order; keep them sorted anyway.
     const at = run.steps.findIndex((s) => s.index > index);
     if (at < 0) run.steps.push(step);
@@ -131,6 +143,7 @@ export function applyEvent(run: RunView, e: AgentEvent): void {
       const s = stepAt(run, e.step);
       s.tool = e.name;
       s.frames = e.frames;
+      if (e.windows) s.windows = e.windows;
       if (e.notes.length) s.notes = e.notes;
       s.running = false;
       return;
@@ -164,7 +177,7 @@ export function applyEvent(run: RunView, e: AgentEvent): void {
 export function runFromStore(question: string, r: StoredRun): RunView {
   const steps: StepView[] = [];
   if (r.overview) {
-    steps.push({ index: 0, thought: '', tool: 'overview', call: null, notes: [], frames: r.overview.frames, error: null, running: false });
+    steps.push({ index: 0, thought: '', tool: 'overview', call: null, notes: [], frames: r.overview.frames, windows: [], error: null, running: false });
   }
   for (const s of r.steps) {
     const name = s.checked?.name ?? (s.kind === 'tool' ? s.call?.name ?? null : null);
@@ -175,6 +188,7 @@ export function runFromStore(question: string, r: StoredRun): RunView {
       call: s.checked,
       notes: s.notes,
       frames: s.frames,
+      windows: s.windows ?? [],
       error: s.error,
       running: false,
     });
@@ -238,6 +252,10 @@ export function stepTitle(s: StepView): string {
   if (s.tool === 'overview') return s.frames.length ? `Overview · ${plural(s.frames.length, 'frame')}` : 'Overview';
   if (s.call?.name === 'crop_video') return `crop_video ${windowLabel(s.call.start, s.call.end)} · ${plural(s.call.frames, 'frame')}`;
   if (s.call?.name === 'get_frame') return `get_frame ${caseClock(s.call.time)}`;
+  if (s.call?.name === 'find_similar') {
+    const found = s.running ? '' : ` · ${s.windows.length ? plural(s.windows.length, 'window') : 'none found'}`;
+    return `find_similar like ${caseClock(s.call.time)}${found}`;
+  }
   if (s.tool) return s.tool;
   return 'Unreadable output';
 }

@@ -154,7 +154,17 @@ describe('checkToolCall: get_frame', () => {
 describe('checkToolCall: the call itself', () => {
   it('names the tools when the name is unknown', () => {
     const e = err(checkToolCall({ name: 'zoom_in', arguments: { start: 1 } }, CASE));
-    expect(e).toBe('unknown tool "zoom_in": the tools are crop_video(start, end, frames?) and get_frame(time)');
+    expect(e).toBe('unknown tool "zoom_in": the tools are crop_video(start, end, frames?), get_frame(time) and find_similar(time, limit?)');
+  });
+
+  it('checks find_similar: a time (aliases too), a limit of windows moved into range and noted', () => {
+    expect(ok(checkToolCall({ name: 'find_similar', arguments: { t: '00:01:30' } }, CASE)).call).toEqual({ name: 'find_similar', time: 90, limit: 5 });
+    const many = ok(checkToolCall({ name: 'find_similar', arguments: { time: 10, top_k: 40 } }, CASE));
+    expect(many.call).toEqual({ name: 'find_similar', time: 10, limit: 10 });
+    expect(many.notes).toEqual(['limit 40 is more than 10 windows; used 10']);
+    expect(err(checkToolCall({ name: 'find_similar', arguments: { limit: 3 } }, CASE))).toMatch(/^time is missing/);
+    expect(err(checkToolCall({ name: 'find_similar', arguments: { time: 10, limit: 'a few' } }, CASE))).toMatch(/^limit "a few" is not a number/);
+    expect(err(checkToolCall({ name: 'find_similar', arguments: 12 }, CASE))).toContain('{"time": 754.5, "limit": 5}');
   });
 
   it('tolerates whitespace around a known name', () => {

@@ -107,7 +107,7 @@ describe('a reply in a grounding benchmark\'s style, without tags', () => {
 });
 
 describe('prompt', () => {
-  it('declares both tools as JSON schemas inside <tools>, with K frames', () => {
+  it('declares the tools as JSON schemas inside <tools>, with K frames', () => {
     const prompt = buildSystemPrompt({ framesPerCrop: 8, caseDuration: 1234.5, maxToolCalls: 12 });
     const block = /<tools>\n([\s\S]*?)\n<\/tools>/.exec(prompt)?.[1] ?? '';
     const declared = block.split('\n').map((l) => JSON.parse(l) as ReturnType<typeof toolSchemas>[number]);
@@ -115,7 +115,10 @@ describe('prompt', () => {
     expect(declared.map((t) => [t.function.name, t.function.parameters.required])).toEqual([
       ['crop_video', ['start', 'end']],
       ['get_frame', ['t']],
+      ['find_similar', ['t']],
     ]);
+    expect(declared[2]?.function.description).toMatch(/look like the frame at time t/);
+    expect(prompt).toContain('find_similar(t) lists the');
     expect(declared[0]?.function.description).toContain('8 frames');
     expect(declared[0]?.function.description).toMatch(/signal/);
     expect(declared[1]?.function.description).toMatch(/full resolution/);
