@@ -23,6 +23,8 @@ export interface ThumbnailsMeta {
   times: number[];
 }
 
+type Fov = { mask: Uint8Array; width: number; height: number };
+
 const THUMB_HEIGHT = 90;
 const SHEET = { columns: 10, rows: 10 };
 /** Keyframes further apart than this leave too few samples; every frame is decoded instead. */
@@ -197,7 +199,6 @@ export class IndexService {
     if (!before || dirname(before.path) !== folder) return null;
     const fov = this.store.fov(before.id);
     if (!fov || fov.width !== analysis.width || fov.height !== analysis.height) return null;
-    this.store.saveFov(part.id, fov.mask, fov.width, fov.height);
     return fov;
   }
 
@@ -210,10 +211,21 @@ export class IndexService {
       this.emit(caseId);
     };
     set(0.01, 'Reading packets');
+    const analysis = analysisGeometry(part);
+    const fovTimes = (d: number) => Array.from({ length: FOV_SAMPLES }, (_, i) => (d * (i + 0.5)) / FOV_SAMPLES);
+    const sampleFov = (d: number) => this.worker.run('fov', { path: part.path, times: fovTimes(d), codec: probe.video.codec, analysis }, { signal });
 
     let scan: PacketScan | null = this.store.packetScan(part.id);
+    // Listing the packets keeps one core busy reading; the field of view's frames are decoded on
+    // the other meanwhile. They need only the duration, which is the probed one whenever the probe
+    // found it (summarizeTiming), so they are the frames the serial order would have read.
+    let early: Promise<Fov> | null = null;
     if (!scan) {
-      scan = await this.worker.run('packets', { path: part.path, startTime: part.start_time }, { signal });
+      const scanning = this.worker.run('packets', { path: part.path, startTime: part.start_time }, { signal });
+      if (part.duration > 0 && !this.recordedFov(caseId, part, analysis)) early = sampleFov(part.duration);
+      const [listed] = await Promise.allSettled([scanning, early]);
+      if (listed.status === 'rejected') throw listed.reason;
+      scan = listed.value;
       this.store.savePacketScan(part.id, scan);
     }
     const timing = summarizeTiming(scan, part.duration);
@@ -225,7 +237,6 @@ export class IndexService {
     });
     const duration = timing.duration;
     const { w, h } = displaySize(part);
-    const analysis = analysisGeometry(part);
     const thumbInterval = this.settings.get().thumbnailInterval;
     const thumbs: ThumbGeometry = {
       width: evenPixels((THUMB_HEIGHT * w) / Math.max(1, h)),
@@ -236,10 +247,13 @@ export class IndexService {
     const denseSampling = timing.keyframeInterval === null || timing.keyframeInterval > SPARSE_KEYFRAMES;
     set(0.05 * wIndex, 'Finding the field of view');
 
-    let fov = this.store.fov(part.id) ?? this.recordedFov(caseId, part, analysis);
+    let fov: Fov | null = this.store.fov(part.id);
+    if (!fov) {
+      fov = this.recordedFov(caseId, part, analysis);
+      if (fov) this.store.saveFov(part.id, fov.mask, fov.width, fov.height);
+    }
     if (!fov || fov.width !== analysis.width || fov.height !== analysis.height) {
-      const times = Array.from({ length: FOV_SAMPLES }, (_, i) => (duration * (i + 0.5)) / FOV_SAMPLES);
-      fov = await this.worker.run('fov', { path: part.path, times, codec: probe.video.codec, analysis }, { signal });
+      fov = await (early && duration === part.duration ? early : sampleFov(duration));
       this.store.saveFov(part.id, fov.mask, fov.width, fov.height);
     }
 
