@@ -70,6 +70,8 @@ export const calls = {
       backend: z.string().trim().min(1).max(64).optional(),
       /** Continue this conversation (a follow-up); default a new one. */
       conversationId: Id.optional(),
+      /** Where the player is while asking: "this" in "when else does this happen?". */
+      playhead: CaseSeconds.optional(),
     }).strict(),
     z.object({ runId: Id, conversationId: Id }),
   ),

@@ -41,6 +41,8 @@ export interface AgentServiceDeps {
 export interface AskOptions {
   backend?: string;
   conversationId?: string;
+  /** Case seconds the player was at when asked. */
+  playhead?: number;
 }
 
 export interface FinishedRun {
@@ -109,7 +111,8 @@ export class AgentService {
       executionProvider, budget, duration, startedAt: now(),
     });
     const handle: RunHandle = { runId, caseId, conversationId: ids.conversationId, controller: new AbortController() };
-    const done = this.execute(handle, { question, backend, tools, duration, bookmarks, live, budget, history, now, executionProvider });
+    const playhead = opts.playhead ?? null;
+    const done = this.execute(handle, { question, backend, tools, duration, bookmarks, live, budget, history, now, executionProvider, playhead });
     const active: ActiveRun = { ...handle, done };
     this.byCase.set(caseId, active);
     this.byRun.set(runId, active);
@@ -179,6 +182,7 @@ export class AgentService {
       history: ReturnType<Store['agent']['history']>;
       now: () => number;
       executionProvider: string | null;
+      playhead: number | null;
     },
   ): Promise<FinishedRun> {
     const { store } = this.deps;
@@ -204,6 +208,7 @@ export class AgentService {
         duration: run.duration,
         bookmarks: run.bookmarks,
         live: run.live,
+        ...(run.playhead !== null ? { playhead: run.playhead } : {}),
         budget: run.budget,
         history: run.history,
         signal: active.controller.signal,

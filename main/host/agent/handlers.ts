@@ -7,10 +7,11 @@ import type { FinishedRun as FinishedRunView } from '../../core/contract/agent-s
 /** `agent` is a getter: the service is replaced when the agent is re-wired (see AppHost.wireAgent). */
 export function agentHandlers(agent: () => AgentService, views: CaseViews, store: Store): HandlersOf<'agent'> {
   return {
-    'agent.ask': ({ caseId, question, backend, conversationId }) =>
+    'agent.ask': ({ caseId, question, backend, conversationId, playhead }) =>
       agent().ask(caseId, question, {
         ...(backend !== undefined ? { backend } : {}),
         ...(conversationId !== undefined ? { conversationId } : {}),
+        ...(playhead !== undefined ? { playhead } : {}),
       }),
     'agent.cancel': ({ runId }) => ({ canceled: agent().cancel(runId) }),
     'agent.wait': async ({ runId }) => finishedView(await agent().whenDone(runId)),

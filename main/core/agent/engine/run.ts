@@ -40,6 +40,8 @@ export interface RunAgentOptions {
   bookmarks?: readonly BookmarkMark[];
   /** The case is being recorded while the question is asked. */
   live?: boolean;
+  /** Case seconds the player was at when the question was asked ("this" in "when else does this happen?"). */
+  playhead?: number;
   budget?: Partial<AgentBudget>;
   cropFrames?: Partial<CropFrameLimits>;
   signal?: AbortSignal;
@@ -243,6 +245,7 @@ class AgentRun {
       question: this.opts.question,
       duration: this.duration,
       live: this.opts.live === true,
+      playhead: this.playhead(),
       bookmarks: this.bookmarks,
       scope: isScopeError(this.scope) ? null : this.scope,
       history: this.opts.history ?? [],
@@ -292,6 +295,12 @@ class AgentRun {
     };
     this.steps.push(record);
     return { step, record };
+  }
+
+  /** The playhead inside the case, or null when none was given (or it is not a time). */
+  private playhead(): number | null {
+    const p = this.opts.playhead;
+    return typeof p === 'number' && Number.isFinite(p) ? Math.min(this.duration, Math.max(0, p)) : null;
   }
 
   /** A tool or malformed step: always costs one call, always yields an observation. */

@@ -155,6 +155,8 @@ export interface TurnContext {
   duration: number;
   /** True while the case is being recorded: it may have grown by the time the answer is read. */
   live: boolean;
+  /** Case seconds the player was at when the question was asked; null when not given. */
+  playhead: number | null;
   /** The clinician's bookmarks of the case, in time order (numbered from 1). */
   bookmarks: readonly BookmarkMark[];
   /**

@@ -101,14 +101,16 @@ export class CaseAgent {
     void this.load(conversationId);
   }
 
-  async ask(): Promise<boolean> {
+  /** `playhead`: where the player is, which "this" in the question may mean. */
+  async ask(playhead?: number): Promise<boolean> {
     const question = this.draft.trim();
     if (!question || this.busy) return false;
     this.asking = true;
     this.askError = null;
     const conversationId = this.conversation?.id;
     try {
-      const r = await this.api.call('agent.ask', { caseId: this.caseId, question, ...(conversationId ? { conversationId } : {}) });
+      const at = playhead !== undefined && Number.isFinite(playhead) ? { playhead: Math.max(0, playhead) } : {};
+      const r = await this.api.call('agent.ask', { caseId: this.caseId, question, ...(conversationId ? { conversationId } : {}), ...at });
       if (this.closed) return false;
       this.draft = '';
       const conv = this.ensureConversation(r.conversationId);

@@ -145,6 +145,11 @@ function findEvent(text: string): EventKind | null {
   return best?.kind ?? null;
 }
 
+/** Whether a question names an event the tracks show (similar-moments questions that do are left to them). */
+export function namesEvent(question: string): boolean {
+  return findEvent(normalise(question)) !== null;
+}
+
 function occurrenceAndAsk(text: string): { occurrence: Occurrence; ask: Ask } {
   const duration = DURATION.test(text) && !RELATIVE_TIME.test(text);
   // After "how long", a bare "last" is the verb ("did it last"); elsewhere it is the occurrence.

@@ -12,6 +12,7 @@ import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from 
 import { coverageOf, eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
+import { similarMomentsTurn } from './similar-moments.js';
 import {
   answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, WORDS, type Finding,
 } from './wording.js';
@@ -410,6 +411,9 @@ function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptio
 
 /** One turn of the scout. */
 export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
+  // "When else does this happen?", "other moments like 12:30": answered from the picture index.
+  const similar = similarMomentsTurn(ctx);
+  if (similar) return similar;
   // The words that set the time scope are not read for the event: "after the second bookmark" is
   // not a landmark like "after clipping", and "in the last 5 minutes" not the last occurrence.
   const scopeCase = { duration: ctx.duration, bookmarks: ctx.bookmarks };
