@@ -17,7 +17,7 @@ export async function frameCommand(argv: string[]): Promise<number> {
   if (!caseId || when === undefined || !values.out) throw new UsageError(`usage: ${USAGE.frame}`);
   const t = parseTime(when);
   if (t === null || t < 0) throw new UsageError(`"${when}" is not a time: use seconds (754.5) or HH:MM:SS.mmm.`);
-  const host = openFrames();
+  const host = await openFrames();
   try {
     const ref = await host.frames.get(caseId, t);
     const out = resolve(values.out);

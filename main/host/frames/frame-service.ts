@@ -4,12 +4,21 @@ import { mediaPath } from '../../core/contract/media-paths.js';
 import type { FrameRef } from '../../core/contract/schemas.js';
 import { OpscopeError } from '../../core/errors.js';
 import { LruMap } from '../../core/lru-map.js';
+import type { PacketScan } from '../../core/media-info.js';
 import type { AgentFrameFeatures, JobParams, JobResult } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
 import { pngSize } from '../../node/png.js';
 import { timelineOf } from '../cases/case-model.js';
-import type { Store } from '../store/store.js';
+import type { ReadableStore } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
+
+/**
+ * What frames read of the store, and the one thing they write: a part's packet scan when it was
+ * never made. The Store is one; a one-shot command may give a lighter reader (see cli/frame-host).
+ */
+export type FrameStore = Pick<ReadableStore, 'getCase' | 'partsOf' | 'getPart' | 'packetScan' | 'frameTimes'> & {
+  savePacketScan(partId: string, scan: PacketScan): void | Promise<void>;
+};
 
 /** The worker jobs frames need. */
 export interface FrameJobs {
@@ -50,17 +59,19 @@ export class FrameService {
 
   private readonly jobs: FrameJobs;
 
-  /** `jobs` replaces the worker for the two jobs frames need (a one-shot command runs them itself). */
+  /** The two jobs frames need run in the media worker, or where the caller runs them (a one-shot command runs them itself). */
   constructor(
-    private readonly store: Store,
-    worker: WorkerSupervisor,
-    private readonly layout: DataLayout,
-    jobs?: FrameJobs,
+    private readonly store: FrameStore,
+    jobs: WorkerSupervisor | FrameJobs,
+    private readonly layout: Pick<DataLayout, 'frame'>,
   ) {
-    this.jobs = jobs ?? {
-      packets: (params, signal) => worker.run('packets', params, signal ? { signal } : {}),
-      frame: (params, signal) => worker.run('frame', params, signal ? { signal } : {}),
-    };
+    this.jobs =
+      'packets' in jobs
+        ? jobs
+        : {
+            packets: (params, signal) => jobs.run('packets', params, signal ? { signal } : {}),
+            frame: (params, signal) => jobs.run('frame', params, signal ? { signal } : {}),
+          };
   }
 
   /** Forgets the kept tables after a while without frames: a case no longer in use costs nothing. */
@@ -109,7 +120,7 @@ export class FrameService {
     const part = this.store.getPart(partId);
     if (!part) throw new OpscopeError('not-found', 'This recording is no longer in the library.');
     const scan = await this.jobs.packets({ path: part.path, startTime: part.start_time }, signal);
-    this.store.savePacketScan(partId, scan);
+    await this.store.savePacketScan(partId, scan);
     return scan.frameTimes;
   }
 

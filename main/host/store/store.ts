@@ -5,6 +5,7 @@ import { redactSecrets } from '../../core/secrets.js';
 import { AgentStore } from '../agent/agent-repository.js';
 import { Backups, DAY_MS, DEFAULT_KEEP, openChecked, type StoreRecovery } from './backup.js';
 import { durably, openDatabase, readable, type OpenOptions, type ReadableDB, type WritableDB } from './db.js';
+import { readCase, readFrameTimes, readPacketScan, readPart, readPartsOf } from './part-reads.js';
 import { BookmarkStore } from '../review/bookmark-repository.js';
 import { PictureIndexStore } from '../similar/similar-repository.js';
 import { LibraryTextStore } from '../search/search-repository.js';
@@ -53,14 +54,6 @@ export interface RecordingRow {
   source_json: string;
 }
 
-function f64(buf: Buffer): Float64Array {
-  const copy = new Uint8Array(buf);
-  return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
-}
-function u32(buf: Buffer): Uint32Array {
-  const copy = new Uint8Array(buf);
-  return new Uint32Array(copy.buffer, 0, copy.byteLength / 4);
-}
 function f32(buf: Buffer): Float32Array {
   const copy = new Uint8Array(buf);
   return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
@@ -234,15 +227,15 @@ export class Store {
   }
 
   getCase(caseId: string): CaseRow | undefined {
-    return this.#read.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRow | undefined;
+    return readCase(this.#read, caseId);
   }
 
   partsOf(caseId: string): PartRow[] {
-    return this.#read.prepare('SELECT * FROM parts WHERE case_id = ? ORDER BY ord').all(caseId) as PartRow[];
+    return readPartsOf(this.#read, caseId);
   }
 
   getPart(partId: string): PartRow | undefined {
-    return this.#read.prepare('SELECT * FROM parts WHERE id = ?').get(partId) as PartRow | undefined;
+    return readPart(this.#read, partId);
   }
 
   partsByFingerprint(fingerprint: string): PartRow[] {
@@ -338,23 +331,11 @@ export class Store {
   }
 
   packetScan(partId: string): PacketScan | null {
-    const r = this.#read
-      .prepare('SELECT frame_times, packet_times, packet_sizes, packet_keys FROM part_timing WHERE part_id = ?')
-      .get(partId) as { frame_times: Buffer; packet_times: Buffer; packet_sizes: Buffer; packet_keys: Buffer } | undefined;
-    if (!r) return null;
-    return {
-      frameTimes: f64(r.frame_times),
-      packetTimes: f64(r.packet_times),
-      packetSizes: u32(r.packet_sizes),
-      packetKeys: new Uint8Array(r.packet_keys),
-    };
+    return readPacketScan(this.#read, partId);
   }
 
   frameTimes(partId: string): Float64Array | null {
-    const r = this.#read.prepare('SELECT frame_times FROM part_timing WHERE part_id = ?').get(partId) as
-      | { frame_times: Buffer }
-      | undefined;
-    return r ? f64(r.frame_times) : null;
+    return readFrameTimes(this.#read, partId);
   }
 
   saveFov(partId: string, mask: Uint8Array, width: number, height: number): void {
