@@ -94,13 +94,22 @@ export class FrameService {
     const key = `${partId}/${part.fingerprint}/${part.size}/${part.mtime_ms}`;
     const kept = this.timings.get(key);
     if (kept) return kept;
-    let scan = this.store.packetScan(partId);
-    if (!scan) {
-      await this.frameTimes(partId, signal);
-      scan = this.store.packetScan(partId);
-      if (!scan) throw new OpscopeError('internal', 'The packet scan of this recording was not saved.');
-    }
-    const timing = { frameTimes: scan.frameTimes, keyframes: keyframeIndices(scan.frameTimes, scan.packetTimes, scan.packetKeys) };
+    const frameTimes = await this.frameTimes(partId, signal);
+    const store = this.store;
+    let keyframes: Uint32Array | null = null;
+    const timing: PartTiming = {
+      frameTimes,
+      // A frame needs only the frame times; the keyframes (the packets read again and worked
+      // through) are for decoding plans, made on their first use.
+      get keyframes() {
+        if (!keyframes) {
+          const scan = store.packetScan(partId);
+          if (!scan) throw new OpscopeError('not-found', 'This recording is no longer in the library.');
+          keyframes = keyframeIndices(scan.frameTimes, scan.packetTimes, scan.packetKeys);
+        }
+        return keyframes;
+      },
+    };
     this.timings.set(key, timing);
     return timing;
   }
