@@ -7,6 +7,7 @@ import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { decodeFrameCode } from '../../main/node/synthetic/index.js';
 import { extractFrame, lastFrameSource } from '../../main/worker/media/frame.js';
 import { NotWarm, WarmDecoders, sampleTable } from '../../main/worker/media/warm-decoder.js';
+import { importCase, testHost } from '../support/host.js';
 import { decodeRgb, frameTimestamps, syntheticVideo } from '../support/media.js';
 
 /** The frame ffmpeg's own accurate seek gives at the middle between frame i-1 and frame i. */
@@ -88,6 +89,36 @@ describe('warm decoder', () => {
       }
     }, 300_000);
   }
+
+  it('gives in a host the frame on screen at a case time of several parts, as ffmpeg\'s accurate seek of that part', async () => {
+    // In-process worker: its warm decoders are this process's, so the test sees which path gave each frame.
+    const host = testHost(dir, { inProcess: true });
+    try {
+      const files = [bframes, vfr, plain];
+      const caseId = await importCase(host, files, false);
+      const detail = await host.call('cases.get', { caseId });
+      // Parts go by file name: whatever their order, each is one of the three kinds.
+      expect([...detail.parts.map((p) => p.path)].sort()).toEqual([...files].sort());
+      for (const [k, part] of detail.parts.entries()) {
+        const file = part.path;
+        const times = (await frameTimestamps(file)).map((t, _, all) => t - all[0]!);
+        const n = times.length;
+        // The first and last frames of each part (the boundaries between parts), within a GOP, and back.
+        for (const i of [0, 1, 37, n - 1, 12]) {
+          const next = i + 1 < n ? times[i + 1]! : part.duration;
+          const ref = await host.frames.get(caseId, part.caseStart + times[i]! + 0.25 * (next - times[i]!));
+          expect(lastFrameSource.warm, `part ${k} frame ${i}: ${lastFrameSource.reason ?? ''}`).toBe(true);
+          expect([ref.partId, ref.frameIndex]).toEqual([part.id, i]);
+          expect(ref.time).toBeCloseTo(part.caseStart + times[i]!, 6);
+          const png = await decodeRgb(ref.file);
+          expect(decodeFrameCode(png.data, png.width, png.height), `part ${k} frame ${i}`).toBe(i);
+          expect(maxDiff(png.data, await accurate(file, times, i)), `pixels of part ${k} frame ${i}`).toBeLessThanOrEqual(1);
+        }
+      }
+    } finally {
+      await host.close();
+    }
+  }, 300_000);
 
   it('keeps at most its number of decoders open and closes them when idle', async () => {
     const decoders = new WarmDecoders({ decoders: 1, idleMs: 400 });
