@@ -48,7 +48,7 @@ export function topIndices(scores: ArrayLike<number>, k: number): number[] {
 }
 
 /** Scores of a quantised query against `count` packed int8 vectors of its length. */
-export function scanScores(query: Int8Array, queryScale: number, packed: Int8Array, scales: Float32Array, count: number, out = new Float32Array(count)): Float32Array {
+export function scanScores(query: Int8Array, queryScale: number, packed: Int8Array, scales: Float32Array, count: number, out: Float32Array = new Float32Array(count)): Float32Array {
   const d = query.length;
   for (let i = 0, o = 0; i < count; i++, o += d) out[i] = dotInt8(query, packed, o) * queryScale * scales[i]!;
   return out;

@@ -11,7 +11,8 @@ import { isCanceled, OpscopeError } from '../../core/errors.js';
 import type { PictureIndexState, PictureIndexStatus, SimilarBox, SimilarMoment, SimilarResult } from '../../core/contract/similar-schemas.js';
 import { SKETCH_DIM, encodeEmbedding, similarity, type StoredEmbedding } from '../../core/similar/embedding-codec.js';
 import { PICTURE_MODEL, PICTURE_SPACING } from '../../core/similar/picture-model.js';
-import { mergeWindows, scanScores, topIndices, withoutMoment, type Hit } from '../../core/similar/similar-ranking.js';
+import { Int8Matrix } from '../../core/similar/int8-matrix.js';
+import { mergeWindows, topIndices, withoutMoment, type Hit } from '../../core/similar/similar-ranking.js';
 import { round3 } from '../../core/round.js';
 import { displaySize, timelineOf } from '../cases/case-model.js';
 import type { EventBus } from '../event-bus.js';
@@ -45,6 +46,17 @@ interface CaseSketches {
   caseTimes: Float64Array;
 }
 
+/** Every keyframe sketch in a scope, case after case; `owner` says which case a row is of. */
+interface LibraryMatrix {
+  cases: { caseId: string; name: string; s: CaseSketches; offset: number; count: number }[];
+  sketches: Int8Matrix;
+  scales: Float32Array;
+  owner: Uint32Array;
+  rows: number;
+  /** Reused by every query of this matrix. */
+  scores: Float32Array;
+}
+
 export interface RankOptions {
   caseId: string;
   /** The moment asked from (left out of the answer); null for none. */
@@ -64,6 +76,8 @@ export class SimilarService {
   private readonly progress = new Map<string, number>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly cache = new Map<string, CaseSketches>();
+  /** By scope: '*' for the library, else the case's id. */
+  private readonly matrices = new Map<string, LibraryMatrix>();
   private readonly seenDone = new Map<string, number>();
   private pumping: Promise<void> = Promise.resolve();
   private active = false;
@@ -304,47 +318,70 @@ export class SimilarService {
     return s;
   }
 
+  /**
+   * The sketches of every case in scope as one matrix, kept while no case's keyframes change: a
+   * query scans one typed array instead of a hundred, and allocates nothing per case.
+   */
+  private matrixOf(key: string, cases: readonly { id: string; name: string }[]): LibraryMatrix {
+    const parts = cases.map((c) => ({ caseId: c.id, name: c.name, s: this.sketchesOf(c.id) }));
+    const last = this.matrices.get(key);
+    if (last && last.cases.length === parts.length && last.cases.every((c, i) => c.s === parts[i]!.s && c.caseId === parts[i]!.caseId)) return last;
+    const n = parts.reduce((sum, p) => sum + p.s.packed.ids.length, 0);
+    const sketches = new Int8Matrix(n, SKETCH_DIM);
+    const scales = new Float32Array(n);
+    const owner = new Uint32Array(n);
+    let offset = 0;
+    const out: LibraryMatrix = { cases: [], sketches, scales, owner, rows: n, scores: new Float32Array(n) };
+    parts.forEach((p, k) => {
+      const count = p.s.packed.ids.length;
+      sketches.data.set(p.s.packed.sketches.subarray(0, count * SKETCH_DIM), offset * SKETCH_DIM);
+      scales.set(p.s.packed.scales.subarray(0, count), offset);
+      owner.fill(k, offset, offset + count);
+      out.cases.push({ ...p, offset, count });
+      offset += count;
+    });
+    if (this.matrices.size >= 16) this.matrices.clear();
+    this.matrices.set(key, out);
+    return out;
+  }
+
   /** Ranks the library's keyframes against an embedding (the part of `find` after the query is embedded). */
   rank(query: StoredEmbedding, o: RankOptions): SimilarResult {
     const began = performance.now();
     const cases = o.scope === 'case' ? this.d.store.listCases().filter((c) => c.id === o.caseId) : this.d.store.listCases();
-    const missing: SimilarResult['missing'] = [];
-    const scored: { caseId: string; name: string; s: CaseSketches; scores: Float32Array }[] = [];
-    let frames = 0;
+    const lib = this.matrixOf(o.scope === 'case' ? o.caseId : '*', cases);
+    const missing: SimilarResult['missing'] = lib.cases
+      .filter((c) => c.count === 0)
+      .map((c) => ({ caseId: c.caseId, caseName: c.name, state: this.status(c.caseId).state }));
+    const frames = lib.rows;
+    const dots = lib.sketches.dotAll(query.sketch.q);
+    const scores = lib.scores;
     let sum = 0;
     let sum2 = 0;
-    for (const c of cases) {
-      const s = this.sketchesOf(c.id);
-      const n = s.packed.ids.length;
-      if (n === 0) {
-        missing.push({ caseId: c.id, caseName: c.name, state: this.status(c.id).state });
-        continue;
-      }
-      const scores = scanScores(query.sketch.q, query.sketch.scale, s.packed.sketches, s.packed.scales, n);
-      for (let i = 0; i < n; i++) {
-        sum += scores[i]!;
-        sum2 += scores[i]! * scores[i]!;
-      }
-      frames += n;
-      scored.push({ caseId: c.id, name: c.name, s, scores });
+    for (let i = 0; i < frames; i++) {
+      const v = (scores[i] = dots[i]! * query.sketch.scale * lib.scales[i]!);
+      sum += v;
+      sum2 += v * v;
     }
     const mean = frames > 0 ? sum / frames : 0;
     const sd = frames > 0 ? Math.sqrt(Math.max(0, sum2 / frames - mean * mean)) : 0;
 
-    // The best candidates over every case on the sketches, then their full vectors.
+    // The best candidates over the whole scope on the sketches, then their full vectors.
     const m = Math.max(RERANK, o.limit * 40);
-    const pool: { k: number; i: number; score: number }[] = [];
-    scored.forEach((x, k) => {
-      for (const i of topIndices(x.scores, m)) pool.push({ k, i, score: x.scores[i]! });
-    });
-    pool.sort((a, b) => b.score - a.score);
-    const candidates = pool.slice(0, m);
-    const full = this.d.pictures.vectors(candidates.map((c) => scored[c.k]!.s.packed.ids[c.i]!));
+    const candidates = topIndices(scores, m);
+    const rowOf = (r: number) => {
+      const c = lib.cases[lib.owner[r]!]!;
+      return { c, i: r - c.offset };
+    };
+    const full = this.d.pictures.vectors(candidates.map((r) => {
+      const { c, i } = rowOf(r);
+      return c.s.packed.ids[i]!;
+    }));
     const exact = candidates
-      .map((c) => {
-        const x = scored[c.k]!;
-        const v = full.get(x.s.packed.ids[c.i]!);
-        return { caseId: x.caseId, index: c.i, time: round3(x.s.caseTimes[c.i]!), score: v ? similarity(query.vector, v) : c.score };
+      .map((r) => {
+        const { c, i } = rowOf(r);
+        const v = full.get(c.s.packed.ids[i]!);
+        return { caseId: c.caseId, index: i, time: round3(c.s.caseTimes[i]!), score: v ? similarity(query.vector, v) : scores[r]! };
       })
       .sort((a, b) => b.score - a.score);
     // Similar: well above what the scope usually scores (sketch scores estimate the same cosines).
@@ -352,8 +389,9 @@ export class SimilarService {
     // window spanning everything.
     const floor = mean + SIMILAR_Z * sd;
     const hits: Hit[] = exact.filter((h) => h.score >= floor);
-    const times = new Map(scored.map((x) => [x.caseId, x.s.caseTimes] as const));
-    const names = new Map(scored.map((x) => [x.caseId, x.name] as const));
+    const searched = lib.cases.filter((c) => c.count > 0);
+    const times = new Map(searched.map((x) => [x.caseId, x.s.caseTimes] as const));
+    const names = new Map(searched.map((x) => [x.caseId, x.name] as const));
     let windows = mergeWindows(hits, (id) => times.get(id)!, { maxGap: MAX_GAP, tail: PICTURE_SPACING });
     if (o.time !== null) windows = withoutMoment(windows, o.caseId, o.time);
     const moments: SimilarMoment[] = windows.slice(0, o.limit).map((w) => ({
@@ -364,6 +402,6 @@ export class SimilarService {
       score: Math.round(w.score * 1000) / 1000,
       time: round3(w.time),
     }));
-    return { moments, searched: { cases: scored.length, frames, ms: Math.round((performance.now() - began) * 10) / 10 }, missing, model: PICTURE_MODEL };
+    return { moments, searched: { cases: searched.length, frames, ms: Math.round((performance.now() - began) * 10) / 10 }, missing, model: PICTURE_MODEL };
   }
 }
