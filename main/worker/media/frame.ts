@@ -4,9 +4,7 @@ import { OpscopeError } from '../../core/errors.js';
 import type { FrameFormat, FrameTimingParams } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
 import { pngSize } from '../../node/png.js';
-import { encodeRaw } from './frame-encode.js';
 import { explainMediaFailure } from './errors.js';
-import { NotWarm, warmDecoders } from './warm-decoder.js';
 
 /** ffmpeg's JPEG scale (2 best .. 31): about quality 90. */
 const JPEG_Q = 3;
@@ -35,6 +33,8 @@ export async function extractFrame(p: FrameRequest, signal?: AbortSignal): Promi
   const tmp = `${p.out}.${process.pid}.${Date.now()}.tmp`;
   try {
     if (p.frame) {
+      // Loaded here: `opscope frame` takes the exact seek below and should not pay for them.
+      const [{ NotWarm, warmDecoders }, { encodeRaw }] = await Promise.all([import('./warm-decoder.js'), import('./frame-encode.js')]);
       try {
         const raw = await warmDecoders.frame(p.path, p.frame.index, p.frame, dirname(p.out));
         if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
