@@ -2,6 +2,7 @@ import type { OpscopeApi } from '../../../../main/core/contract/api.js';
 import type { ReviewCounts, ReviewFilter } from '../../../../main/core/contract/feedback-schemas.js';
 import type { CaseSummary, IndexStatus } from '../../../../main/core/contract/schemas.js';
 import { filterTotals, matchesReviewFilter } from '../review/review.js';
+import { LibraryFinder } from './library-search.svelte.js';
 import type { Toasts } from './toasts.svelte.js';
 
 /** The list of cases on the left: loaded from the host, kept current by its events. */
@@ -15,9 +16,14 @@ export class Library {
   counts = $state.raw<Record<string, ReviewCounts>>({});
   reviewFilter = $state<ReviewFilter>('all');
 
+  /** What the filter finds by events and words (search.library), beside names. */
+  readonly finder: LibraryFinder;
+
+  /** Cases whose name holds the filter, and those the search found for it. */
   filtered = $derived.by(() => {
     const q = this.filter.trim().toLowerCase();
-    return this.cases.filter((c) => (!q || c.name.toLowerCase().includes(q)) && matchesReviewFilter(this.counts[c.id], this.reviewFilter));
+    const found = this.finder.result && this.finder.query.toLowerCase() === q ? this.finder.result.cases.map((c) => c.caseId) : [];
+    return this.cases.filter((c) => (!q || c.name.toLowerCase().includes(q) || found.includes(c.id)) && matchesReviewFilter(this.counts[c.id], this.reviewFilter));
   });
 
   /** How many cases each review filter shows. */
@@ -32,7 +38,9 @@ export class Library {
   constructor(
     private readonly api: OpscopeApi,
     private readonly toasts: Toasts,
-  ) {}
+  ) {
+    this.finder = new LibraryFinder(api);
+  }
 
   async refresh(): Promise<void> {
     this.lastRefresh = Date.now();

@@ -124,7 +124,7 @@ function answerFrom(obs: Observation | undefined, at: number, source: string, ct
       : `${n} other moments of the case${where} look like ${compared}, best first: ${windows.map(windowWords).join(', ')}.`;
   const caveat = 'They are alike in picture (embeddings of whole frames), which says nothing of what happens in them.';
   return answer(
-    `find_similar found ${n} window${n === 1 ? '' : 's'} like ${clock(at)}; answering with them.`,
+    `find_similar found ${n === 1 ? 'one window' : `${n} windows`} like ${clock(at)}; answering with ${n === 1 ? 'it' : 'them'}.`,
     [lead, ...notes, caveat].join(' '),
     windows.map((w) => evidenceOf(w, at)),
   );
