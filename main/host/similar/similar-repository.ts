@@ -70,6 +70,22 @@ export class PictureIndexStore {
     return out;
   }
 
+  /**
+   * Per case, a string that changes whenever a part comes or goes or a chunk of pictures is stored
+   * or cleared (a replaced chunk row gets a new rowid), by this process or another: one statement
+   * for the whole library, so a query can tell cheaply which cases to read again.
+   */
+  versions(): Map<string, string> {
+    const rows = this.db
+      .prepare(
+        `SELECT p.case_id, COUNT(DISTINCT p.id), COUNT(k.part_id), COALESCE(SUM(k.frames), 0), COALESCE(MAX(k.rowid), 0)
+         FROM parts p LEFT JOIN picture_chunks k ON k.part_id = p.id GROUP BY p.case_id`,
+      )
+      .raw(true)
+      .all() as [string, number, number, number, number][];
+    return new Map(rows.map(([caseId, ...v]) => [caseId, v.join(':')]));
+  }
+
   /** The sketches of the parts' keyframes in time order within each part, parts in the given order. */
   sketches(partIds: readonly string[], dim: number): PackedSketches {
     const stmt = this.db.prepare('SELECT id, time, sketch_scale, sketch FROM picture_frames WHERE part_id = ? ORDER BY time').raw(true);

@@ -44,6 +44,8 @@ interface CaseSketches {
   packed: PackedSketches;
   /** Case seconds of each row. */
   caseTimes: Float64Array;
+  /** The parts and their chunks when read: another process (a command building the index) may add to them. */
+  version: string;
 }
 
 /** Every keyframe sketch in a scope, case after case; `owner` says which case a row is of. */
@@ -305,14 +307,14 @@ export class SimilarService {
     return this.rank(query, { caseId: input.caseId, time: input.time, scope: input.scope, limit: input.limit });
   }
 
-  private sketchesOf(caseId: string): CaseSketches {
+  private sketchesOf(caseId: string, version: string): CaseSketches {
     let s = this.cache.get(caseId);
-    if (!s) {
+    if (!s || s.version !== version) {
       const parts = this.d.store.partsOf(caseId);
       const timeline = timelineOf(parts);
       const packed = this.d.pictures.sketches(parts.map((p) => p.id), SKETCH_DIM);
       const caseTimes = Float64Array.from(packed.times, (t, i) => timeline.toCaseTime(packed.partIds[i]!, t));
-      s = { packed, caseTimes };
+      s = { packed, caseTimes, version };
       this.cache.set(caseId, s);
     }
     return s;
@@ -323,7 +325,8 @@ export class SimilarService {
    * query scans one typed array instead of a hundred, and allocates nothing per case.
    */
   private matrixOf(key: string, cases: readonly { id: string; name: string }[]): LibraryMatrix {
-    const parts = cases.map((c) => ({ caseId: c.id, name: c.name, s: this.sketchesOf(c.id) }));
+    const versions = this.d.pictures.versions();
+    const parts = cases.map((c) => ({ caseId: c.id, name: c.name, s: this.sketchesOf(c.id, versions.get(c.id) ?? '') }));
     const last = this.matrices.get(key);
     if (last && last.cases.length === parts.length && last.cases.every((c, i) => c.s === parts[i]!.s && c.caseId === parts[i]!.caseId)) return last;
     const n = parts.reduce((sum, p) => sum + p.s.packed.ids.length, 0);
