@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../../../../../main/core/contract/agent-schemas.js';
 import {
-  applyEvent, caseClock, configuredBackend, detectionLabels, emptyRun, endingLabel, frameNear, overlayOf, stepTitle, windowLabel,
+  applyEvent, caseClock, configuredBackend, detectionLabels, emptyRun, endingLabel, frameNear, overlayOf, runFromStore, stepTitle, windowLabel,
 } from '../../../../../../renderer/src/lib/agent/run-view.js';
 
 const base = { runId: 'run1', time: 0 };
@@ -35,6 +35,28 @@ describe('the question panel’s view of a run', () => {
     expect(overlayOf(run)).toEqual({ crops: [{ start: 750, end: 790 }], evidence: [{ rank: 1, start: 750, end: 760 }] });
     expect(endingLabel(run)).toBeNull();
     expect(run.state).toBe('answered');
+  });
+
+  it('keeps a find_similar step\'s windows, from the stream and from the store alike', () => {
+    const run = emptyRun('run1', '');
+    const windows = [{ start: 16, end: 20, score: 0.57, time: 16, frame: { time: 16, ref: 'p/s16' } }];
+    applyEvent(run, ev({ type: 'tool-started', step: 1, name: 'find_similar', call: { name: 'find_similar', time: 7, limit: 5 }, notes: [] }));
+    expect(stepTitle(run.steps[0]!)).toBe('find_similar like 0:07');
+    applyEvent(run, ev({ type: 'tool-result', step: 1, name: 'find_similar', frames: [windows[0]!.frame], signals: null, samples: [], windows, notes: [] }));
+    expect(run.steps[0]!.windows).toEqual(windows);
+    expect(stepTitle(run.steps[0]!)).toBe('find_similar like 0:07 · 1 window');
+    const stored = runFromStore('when else?', {
+      runId: 'r', questionId: 'q', state: 'answered', backend: { name: 'scout', model: null }, executionProvider: null,
+      budget: { maxToolCalls: 1, maxFrames: 1, maxWallMs: 1 }, duration: 24, timings: { startedAt: 0, firstEventAt: null, endedAt: 1 },
+      error: null, exhausted: null, usage: { toolCalls: 1, frames: 1 }, overview: null, evidence: [], answer: 'a', notes: [],
+      steps: [
+        { index: 1, kind: 'tool', thought: '', call: null, checked: { name: 'find_similar', time: 7, limit: 5 }, notes: [], frames: [], signals: null, samples: [], windows, error: null, raw: null, startedAt: 0, endedAt: 1 },
+        { index: 2, kind: 'tool', thought: '', call: null, checked: { name: 'get_frame', time: 7 }, notes: [], frames: [], signals: null, samples: [], windows: [], error: null, raw: null, startedAt: 0, endedAt: 1 },
+      ],
+    });
+    expect(stored.steps[0]!.windows).toEqual(windows);
+    expect(stepTitle(stored.steps[1]!)).toBe('get_frame 0:07');
+    expect(stepTitle({ ...stored.steps[0]!, windows: [] })).toBe('find_similar like 0:07 · none found');
   });
 
   it('says plainly why a run has no answer', () => {
