@@ -65,14 +65,13 @@ describe.skipIf(TISSUE === null)('the scout on evaluation sets it was not tuned 
     expect(out.mIoU, summary).toBeGreaterThanOrEqual(0.4);
   }, 600_000);
 
-  it('gives no evidence for any event on the real footage with nothing injected, and says what it checked', async (ctx) => {
-    ctx.skip('set aside with the case-state scout that met it: the candidate-track scout can read the real clip\'s steady low motion as a pause (open in issue 14)');
+  it('gives no evidence for any event on the real footage with nothing injected, and says what it checked', async () => {
     const [v] = planEvalSet(NONE).videos;
     for (const q of NOTHING_QUESTIONS) {
       const r = await runCli(['ask', join(dir, v!.file), q.question, '--backend', 'scout', '--json'], { home, timeoutMs: 300_000 });
       const out = json<{ answer: string; evidence: unknown[] }>(r);
       expect(out.evidence, `${q.kind}: ${out.answer}`).toEqual([]);
-      expect(out.answer).toMatch(/^No .* was seen: (the .* (never rises to|never reaches)|motion never stays below) /);
+      expect(out.answer).toMatch(/^No .* was seen: (the .* never reaches|motion never stays at or below) /);
     }
   }, 600_000);
 });

@@ -6,9 +6,10 @@
  * as a flat, low line instead of being stretched into fake events.
  *
  * - Event tracks (blood, haze, outOfBody, sceneChange) are about departures upwards from the
- *   recording's usual state: the baseline is the median (for sceneChange, the median of the
- *   non-zero keyframe-to-keyframe changes, i.e. ordinary camera movement), the first
- *   two robust standard deviations (1.4826 * MAD) above it count as noise, and the 99.5th
+ *   recording's usual state: the usual level and its noise come from the lower part of the values
+ *   (for sceneChange, of the non-zero keyframe-to-keyframe changes, i.e. ordinary camera
+ *   movement), so events filling much of a recording do not raise them; about two standard
+ *   deviations above the usual level count as noise (see noiseCeiling), and the 99.5th
  *   percentile, or baseline + minimum span if higher, maps to 1.
  * - Level tracks (motion, brightness) show their whole range: 2nd..98th percentile, widened
  *   to the minimum span. A flat level track sits at 0.
@@ -56,9 +57,7 @@ export function displayRange(name: TrackKey, values: ArrayLike<number>): Display
   let hi: number;
   if (EVENT_TRACKS.has(name)) {
     const population = name === 'sceneChange' ? positives(sorted) : sorted;
-    const baseline = population.length > 0 ? sortedQuantile(population, 0.5) : 0;
-    const noise = MAD_TO_SIGMA * mad(population, baseline);
-    lo = baseline + NOISE_SIGMAS * noise;
+    lo = population.length > 0 ? noiseCeiling(population) : 0;
     hi = Math.max(sortedQuantile(sorted, 0.995), lo + minSpan);
   } else {
     lo = sortedQuantile(sorted, 0.02);
@@ -78,6 +77,28 @@ export function displayScale(name: TrackKey, values: Float32Array): Float32Array
   if (!range) return out;
   for (let i = 0; i < values.length; i++) out[i] = toDisplay(values[i]!, range);
   return out;
+}
+
+/*
+ * Where the usual look's noise ends, read from the lower part of the values only. Events only
+ * raise an event track, and in a short recording (or one full of events) they can fill close to
+ * half of it: the median and its MAD then sit inside the events and the scale hides them. The
+ * 30th percentile stays on the usual look while events fill up to ~40 % of the recording, and its
+ * distance to the 5th percentile is 1.12 standard deviations of normal noise; so the ceiling is
+ * about the usual level plus two standard deviations, as the median and MAD give on a clean one.
+ */
+const LOW_Q = 0.3;
+const FLOOR_Q = 0.05;
+const LOW_SPAN_SIGMAS = 1.12;
+const CEILING_SIGMAS = 2.5;
+
+function noiseCeiling(sorted: Float64Array): number {
+  const low = sortedQuantile(sorted, LOW_Q);
+  const sigma = (low - sortedQuantile(sorted, FLOOR_Q)) / LOW_SPAN_SIGMAS;
+  // Never below where the median and its MAD put it on a clean recording with many ties (e.g. no blood at all).
+  const median = sortedQuantile(sorted, 0.5);
+  const classic = median + NOISE_SIGMAS * MAD_TO_SIGMA * mad(sorted, median);
+  return Math.min(classic, low + CEILING_SIGMAS * sigma);
 }
 
 function positives(sorted: Float64Array): Float64Array {

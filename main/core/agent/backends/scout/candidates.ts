@@ -80,7 +80,8 @@ function mergeClose(spans: Span[], gap: number): Span[] {
   return out;
 }
 
-function describe(values: readonly number[], span: Span): Candidate {
+/** A candidate of the seconds [start, end) of `values`. */
+export function describe(values: readonly number[], span: Span): Candidate {
   let peak = -Infinity;
   let peakAt = span.start;
   let sum = 0;
@@ -107,19 +108,15 @@ export function eventCandidates(values: readonly number[], t: RunThresholds): Ca
 }
 
 /**
- * Candidate pauses: motion low for a sustained time. Seconds where the camera is outside the body
- * are not pauses (a scope on the table is still, but that is an out-of-body event). The values are
- * turned into stillness (1 - motion) so one search serves both kinds of track.
+ * Candidate pauses: motion low for a sustained time. Seconds another event holds are not pauses
+ * (a scope on the table is still, but that is an out-of-body view; smoke flattens the picture the
+ * motion is read from). The values are turned into stillness (1 - motion) so one search serves
+ * both kinds of track.
  */
-export function idleCandidates(
-  motion: readonly number[],
-  outOfBody: readonly number[] | undefined,
-  t: RunThresholds,
-): Candidate[] {
+export function idleCandidates(motion: readonly number[], elsewhere: (second: number) => boolean, t: RunThresholds): Candidate[] {
   const stillness = motion.map((m, i) => {
     if (!hasData(m)) return -1;
-    const out = outOfBody?.[i];
-    return hasData(out) && out >= 0.5 ? 0 : 1 - m;
+    return elsewhere(i) ? 0 : 1 - m;
   });
   return eventCandidates(stillness, t);
 }

@@ -6,6 +6,8 @@
  * see that" is worth more than a window that merely happens to exist.
  */
 
+import { readRelation, type Relation } from './relation.js';
+
 export const EVENT_KINDS = ['bleeding', 'smoke', 'outOfBody', 'idle'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -22,6 +24,8 @@ export interface EventIntent {
   ask: Ask;
   /** A clause the scout cannot place in time ("before clipping"), to be owned up to in the answer. */
   context: string | null;
+  /** Another event that places this one ("after the camera goes back in"), found on the same labelling. */
+  relation: Relation | null;
 }
 
 export interface DeclineIntent {
@@ -67,6 +71,9 @@ const EVENT_PATTERNS: Record<EventKind, RegExp[]> = {
     /\b(clean\w*|wip\w*) (of )?(the )?(lens|scope|camera|optic)/,
     /\bex ?vivo\b/,
     /\b(leav\w*|exit\w*) (of )?(the )?(body|patient|abdomen|cavity)\b/,
+    /\b(scope|camera|laparoscope|endoscope|optic)s? (\w+ )?(back in|back inside|reinserted|re inserted|re entered|returns?|returned|comes back|came back)\b/,
+    /\breinsert\w* (of )?(the )?(scope|camera|laparoscope|endoscope|optic)/,
+    /\b(scope|camera|laparoscope|endoscope|optic) (withdrawal|removal|extraction|exit)\b/,
   ],
   idle: [
     /\bpaus\w*/,
@@ -133,6 +140,39 @@ function normalise(question: string): string {
     .trim();
 }
 
+/** As `normalise`, keeping clause breaks as " , ": "After the pause, is there smoke?". */
+function normaliseClauses(question: string): string {
+  return question
+    .toLowerCase()
+    .replace(/[-_/]/g, ' ')
+    .replace(/[,;:]/g, ' , ')
+    .replace(/[?!."'()]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Every event word in `text`, in order; overlapping matches keep the earlier (then longer) one. */
+export function eventMentions(text: string): { kind: EventKind; at: number; length: number }[] {
+  const all: { kind: EventKind; at: number; length: number }[] = [];
+  for (const kind of EVENT_KINDS) {
+    for (const pattern of EVENT_PATTERNS[kind]) {
+      const re = new RegExp(pattern.source, 'g');
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        all.push({ kind, at: m.index, length: m[0].length });
+        if (m[0].length === 0) re.lastIndex++;
+      }
+    }
+  }
+  all.sort((a, b) => a.at - b.at || b.length - a.length);
+  const out: typeof all = [];
+  for (const h of all) {
+    const prev = out.at(-1);
+    if (prev && h.at < prev.at + prev.length) continue;
+    out.push(h);
+  }
+  return out;
+}
+
 /** The event named earliest in `text` (English puts the subject first), or null. */
 function findEvent(text: string): EventKind | null {
   let best: { kind: EventKind; at: number } | null = null;
@@ -171,6 +211,21 @@ function occurrenceAndAsk(text: string): { occurrence: Occurrence; ask: Ask } {
  * such as "and the last one?" names no event and means the one asked about before.
  */
 export function parseIntent(question: string, previous: readonly string[] = []): Intent {
+  const related = readRelation(normaliseClauses(question), eventMentions);
+  if (related) {
+    const main = normalise(related.main);
+    const beyond = BEYOND_TRACKS.find((b) => b.pattern.test(main));
+    if (beyond) return { kind: 'decline', needs: beyond.needs };
+    const r = related.relation;
+    if (r.kind === 'order') return { kind: 'event', event: r.events[0], occurrence: 'first', ask: 'start', context: null, relation: r };
+    const event = findEvent(main) ?? (r.kind === 'delay' ? null : findEvent(normalise(question)));
+    if (event !== null) {
+      const base = occurrenceAndAsk(main);
+      // "How long after X was Y": when Y happens (the first after X), not how long Y lasts.
+      const asked = r.kind === 'delay' ? { occurrence: 'first' as const, ask: 'start' as const } : base;
+      return { kind: 'event', event, ...asked, context: null, relation: r };
+    }
+  }
   const text = normalise(question);
   const clause = CONTEXT_CLAUSE.exec(text);
   const main = clause && clause.index > 0 ? text.slice(0, clause.index).trim() : text;
@@ -195,5 +250,5 @@ export function parseIntent(question: string, previous: readonly string[] = []):
   // The context clause is kept only when it names something other than the asked event.
   const contextEvent = context !== null ? findEvent(context) : null;
   const keptContext = context !== null && contextEvent !== event && findEvent(main) !== null ? context : null;
-  return { kind: 'event', event, ...occurrenceAndAsk(main), context: keptContext };
+  return { kind: 'event', event, ...occurrenceAndAsk(main), context: keptContext, relation: null };
 }

@@ -6,15 +6,17 @@
  */
 
 import type { TrackName } from '../../../contract/schemas.js';
-import type { FrameSignals, Observation, TurnContext } from '../../engine/types.js';
-import type { AnswerDraft, BackendStep, RawToolCall } from '../../types.js';
+import type { FrameRef, FrameSignals, Observation, TurnContext } from '../../engine/types.js';
+import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
-import { coverageOf, eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
+import { coverageOf, describe, medianOf, type Candidate, type RunThresholds } from './candidates.js';
+import { cutStretches, labelCase, settledAway, type CaseLabels, type LabelTracks } from './case-labels.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
 import { similarMomentsTurn } from './similar-moments.js';
+import { delayOrigin, earlierOf, relationScope } from './relate.js';
 import {
-  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, WORDS, type Finding,
+  answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, trackOnlyFinding, WORDS, type Finding,
 } from './wording.js';
 
 export interface ScoutOptions {
@@ -72,16 +74,34 @@ function cutEdges(w: { start: number; end: number }, b: Bounds): { start: boolea
   return { start: b.cutStart && w.start <= b.start + 0.05, end: b.cutEnd && w.end >= b.end - 0.05 };
 }
 
+/**
+ * A window the answer may be about. A doubtful one is a stretch the tracks gave to a look-alike
+ * event (smoke for a grey room, a room for smoke): only what the frames show can make it this one.
+ */
+interface Target extends Candidate {
+  doubtful: boolean;
+  /** Why the tracks gave a doubtful window to the other event. */
+  why?: string;
+  /** Found between two cuts, not on a track: one frame in its middle tells what it is. */
+  probe?: boolean;
+  /** What places the edges on the crops' frames when it is not the event's own track. */
+  edgeSignal?: { track: keyof Omit<FrameSignals, 'time'>; threshold: number; rising: boolean };
+}
+
 interface Plan {
   intent: EventIntent;
+  /** The case's labelling over all of it: what else each second is (case-labels.ts). */
+  labels: CaseLabels;
+  /** The thresholds of the asked event, for saying what was checked. */
+  thresholds: RunThresholds;
   /** The event's track over the whole case (its usual level is read from all of it). */
   series: readonly number[];
   bounds: Bounds;
   scope: QuestionScope | null;
   /** Every candidate inside the bounds (cut at them), in time order. */
-  candidates: Candidate[];
+  candidates: Target[];
   /** The ones the answer is about, best first. */
-  targets: Candidate[];
+  targets: Target[];
   actions: Action[];
 }
 
@@ -89,22 +109,29 @@ function answerStep(thought: string, answer: AnswerDraft): BackendStep {
   return { kind: 'answer', thought, answer };
 }
 
-function pickTargets(intent: EventIntent, candidates: Candidate[]): Candidate[] {
+function pickTargets(intent: EventIntent, candidates: Target[]): Target[] {
   if (candidates.length === 0) return [];
-  if (intent.occurrence === 'first') return [candidates[0]!];
-  if (intent.occurrence === 'last') return [candidates.at(-1)!];
-  // Strongest first; on a tie the earlier one, so the order never depends on sort stability.
-  const ranked = [...candidates].sort((a, b) => b.strength - a.strength || a.start - b.start);
-  return intent.occurrence === 'best' ? ranked.slice(0, 1) : ranked;
+  // A doubtful one may be left out once its frames are seen: the next sure one stands behind it.
+  const upTo = (ordered: Target[]): Target[] => {
+    const sure = ordered.findIndex((c) => !c.doubtful);
+    return ordered.slice(0, sure < 0 ? ordered.length : sure + 1);
+  };
+  if (intent.occurrence === 'first') return upTo(candidates);
+  if (intent.occurrence === 'last') return upTo([...candidates].reverse());
+  // Sure ones first, strongest first; on a tie the earlier one, so the order never depends on sort stability.
+  const ranked = [...candidates].sort((a, b) => Number(a.doubtful) - Number(b.doubtful) || b.strength - a.strength || a.start - b.start);
+  return intent.occurrence === 'best' ? upTo(ranked) : ranked;
 }
 
-function cropsFor(kind: EventKind, c: Candidate, target: number, bounds: Bounds, o: ScoutOptions): Action[] {
+function cropsFor(kind: EventKind, c: Target, target: number, bounds: Bounds, o: ScoutOptions): Action[] {
   // Crops stay inside the scope: what lies outside it does not answer the question.
   const fit = (start: number, end: number, edges: Edge[], frames: number): Action[] => {
     const s = Math.max(bounds.start, start);
     const e = Math.min(bounds.end, end);
     return e - s >= 1 ? [{ kind: 'crop', target, edges, start: s, end: e, frames }] : [];
   };
+  // A stretch between cuts is told by one frame first (allocate gives it its key frame).
+  if (c.probe) return [];
   // A pause is placed on the motion track; its crop only shows what the view looks like.
   if (kind === 'idle') return fit(c.start, c.end, [], o.cropFrames);
   const r = o.cropRadius;
@@ -126,7 +153,7 @@ function cropsFor(kind: EventKind, c: Candidate, target: number, bounds: Bounds,
  * the other targets' crops, then their key frames. One call and one frame are kept back so the
  * run answers before a limit is reached rather than on the engine's last-chance turn.
  */
-function allocate(kind: EventKind, targets: Candidate[], bounds: Bounds, o: ScoutOptions, calls: number, frames: number): Action[] {
+function allocate(kind: EventKind, targets: Target[], bounds: Bounds, o: ScoutOptions, calls: number, frames: number): Action[] {
   const out: Action[] = [];
   let usedCalls = 0;
   let usedFrames = 0;
@@ -139,9 +166,32 @@ function allocate(kind: EventKind, targets: Candidate[], bounds: Bounds, o: Scou
   };
   targets.forEach((c, i) => {
     tryAdd(cropsFor(kind, c, i, bounds, o));
-    if (i === 0) tryAdd([{ kind: 'frame', target: 0 }]);
+    if (i === 0 || c.probe) tryAdd([{ kind: 'frame', target: i }]);
   });
-  for (let i = 1; i < targets.length; i++) tryAdd([{ kind: 'frame', target: i }]);
+  for (let i = 1; i < targets.length; i++) if (!targets[i]!.probe) tryAdd([{ kind: 'frame', target: i }]);
+  return out;
+}
+
+/**
+ * The edge crops of stretches between cuts whose frame showed a room. They come after every other
+ * call, so the calls already made keep their places when the plan is derived again.
+ */
+function probeEdges(kind: EventKind, targets: Target[], actions: Action[], ctx: TurnContext, bounds: Bounds, o: ScoutOptions, calls: number, frames: number): Action[] {
+  let usedCalls = actions.length;
+  let usedFrames = actions.reduce((n, a) => n + (a.kind === 'crop' ? a.frames : 1), 0);
+  const out: Action[] = [];
+  targets.forEach((t, i) => {
+    if (!t.probe) return;
+    const at = actions.findIndex((a) => a.kind === 'frame' && a.target === i);
+    const obs = at >= 0 ? ctx.steps[at]?.observation : undefined;
+    if (obs?.kind !== 'frame' || !seesRoom(obs.frame)) return;
+    const crops = cropsFor(kind, { ...t, probe: false }, i, bounds, o);
+    const need = crops.reduce((n, a) => n + (a.kind === 'crop' ? a.frames : 1), 0);
+    if (usedCalls + crops.length > calls - 1 || usedFrames + need > frames - 1) return;
+    out.push(...crops);
+    usedCalls += crops.length;
+    usedFrames += need;
+  });
   return out;
 }
 
@@ -155,15 +205,14 @@ function framesUsed(ctx: TurnContext): number {
   return n;
 }
 
-function boundsOf(ctx: TurnContext): Bounds {
-  const s = ctx.scope;
-  if (!s) return { start: 0, end: ctx.duration, cutStart: false, cutEnd: false };
-  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < ctx.duration };
+function boundsOf(s: QuestionScope | null, duration: number): Bounds {
+  if (!s) return { start: 0, end: duration, cutStart: false, cutEnd: false };
+  return { start: s.start, end: s.end, cutStart: s.start > 0, cutEnd: s.end < duration };
 }
 
 /** The seconds of `values` that overlap the bounds; the others read as unmeasured. */
-function within(values: readonly number[], b: Bounds): number[] {
-  return values.map((v, i) => (i + 1 > b.start && i < b.end ? v : -1));
+function within(values: readonly number[] | undefined, b: Bounds): number[] | undefined {
+  return values?.map((v, i) => (i + 1 > b.start && i < b.end ? v : -1));
 }
 
 /** The seconds of `values` that overlap the bounds, alone. */
@@ -171,24 +220,65 @@ function sliceOf(values: readonly number[], b: Bounds): readonly number[] {
   return values.slice(Math.max(0, Math.floor(b.start)), Math.max(0, Math.ceil(b.end)));
 }
 
-function candidatesOf(intent: EventIntent, series: readonly number[], ctx: TurnContext, t: RunThresholds): Candidate[] {
-  return intent.event === 'idle' ? idleCandidates(series, ctx.overview.series?.outOfBody, t) : eventCandidates(series, t);
+/** The case's labelling read only inside the bounds, as if the rest were not measured. */
+function labelsWithin(tracks: LabelTracks, b: Bounds, o: ScoutOptions): CaseLabels {
+  const cut: LabelTracks = {
+    outOfBody: within(tracks.outOfBody, b),
+    haze: within(tracks.haze, b),
+    blood: within(tracks.blood, b),
+    motion: within(tracks.motion, b),
+    brightness: within(tracks.brightness, b),
+    sceneChange: within(tracks.sceneChange, b),
+  };
+  return labelCase(cut, o.thresholds);
 }
 
-function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions): Plan {
-  const t = o.thresholds[intent.event];
-  const bounds = boundsOf(ctx);
-  const candidates = ctx.scope
-    ? candidatesOf(intent, within(series, bounds), ctx, t)
-        .map((c) => ({ ...c, start: Math.max(c.start, bounds.start), end: Math.min(c.end, bounds.end) }))
-        .filter((c) => c.end > c.start)
-    : candidatesOf(intent, series, ctx, t);
+/**
+ * The event's windows on the case's labelling, cut at the bounds: the sure ones and, for the
+ * camera outside, the stretches the tracks gave to smoke (the frames' detections may show a room
+ * there); for the others the stretches given to the camera outside only when nothing sure is left.
+ */
+function candidatesOf(kind: EventKind, series: readonly number[], tracks: LabelTracks, labels: CaseLabels, bounds: Bounds): Target[] {
+  const clip = (c: Candidate): Candidate | null => {
+    const start = Math.max(c.start, bounds.start);
+    const end = Math.min(c.end, bounds.end);
+    return end > start ? { ...c, start, end } : null;
+  };
+  const sure: Target[] = labels.episodes[kind].flatMap((c) => {
+    const cut = clip(c);
+    return cut ? [{ ...cut, doubtful: false }] : [];
+  });
+  if (sure.length > 0 && kind !== 'outOfBody') return sure;
+  const values = kind === 'idle' ? series.map((m) => (m >= 0 ? 1 - m : -1)) : series;
+  const doubtful: Target[] = settledAway(labels, kind).flatMap((w) => {
+    const cut = clip(describe(values, { start: Math.floor(w.start), end: Math.ceil(w.end) }));
+    return cut ? [{ ...cut, doubtful: true, why: w.why }] : [];
+  });
+  // With no out-of-body period on the tracks, the stretches between cuts are looked at.
+  const probes: Target[] =
+    kind === 'outOfBody' && sure.length === 0
+      ? cutStretches(tracks, labels).flatMap((w) => {
+          const cut = clip(describe(values, w));
+          const middle = cut ? Math.floor((cut.start + cut.end) / 2) : 0;
+          const edgeSignal = { track: w.track, threshold: (w.inside + w.around) / 2, rising: w.inside > w.around };
+          const why = 'a cut on the way in and out, and a view unlike the one around it, though its colours do not read as outside';
+          return cut ? [{ ...cut, peakAt: middle, doubtful: true, probe: true, edgeSignal, why }] : [];
+        })
+      : [];
+  return [...sure, ...doubtful, ...probes].sort((a, b) => a.start - b.start);
+}
+
+function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions, scope: QuestionScope | null, labels: CaseLabels): Plan {
+  const bounds = boundsOf(scope, ctx.duration);
+  const tracks: LabelTracks = ctx.overview.series ?? {};
+  const candidates = candidatesOf(intent.event, series, tracks, scope ? labelsWithin(tracks, bounds, o) : labels, bounds);
   const targets = pickTargets(intent, candidates);
   // The budget the run started with: every step so far cost one call.
   const calls = ctx.budget.toolCallsLeft + ctx.steps.length;
   const frames = ctx.budget.framesLeft + framesUsed(ctx);
   const actions = allocate(intent.event, targets, bounds, o, calls, frames);
-  return { intent, series, bounds, scope: ctx.scope, candidates, targets, actions };
+  actions.push(...probeEdges(intent.event, targets, actions, ctx, bounds, o, calls, frames));
+  return { intent, labels, thresholds: intent.event === 'idle' ? labels.idle : o.thresholds[intent.event], series, bounds, scope, candidates, targets, actions };
 }
 
 /** The per-frame samples of the event from the crops of one target that cover `edge`. */
@@ -200,14 +290,16 @@ function samplesFor(plan: Plan, ctx: TurnContext, target: number, edge: Edge | n
     if (a.kind !== 'crop' || a.target !== target || obs?.kind !== 'crop') return;
     if (edge !== null && !a.edges.includes(edge)) return;
     for (const s of obs.samples) {
-      out.push({ time: s.time, value: kind === 'idle' ? s.outOfBody : s[SAMPLE[kind]] });
+      const signal = plan.targets[target]?.edgeSignal;
+      if (signal) out.push({ time: s.time, value: s[signal.track] >= 0 ? (signal.rising ? s[signal.track] : 1 - s[signal.track]) : -1 });
+      else out.push({ time: s.time, value: kind === 'idle' ? s.outOfBody : s[SAMPLE[kind]] });
     }
   });
   return out;
 }
 
 /** The frame-level threshold: halfway between the track's usual level and this window's. */
-function frameThreshold(plan: Plan, c: Candidate): number {
+function frameThreshold(plan: Plan, c: Target): number {
   const usual = medianOf(plan.series, 0, plan.series.length) ?? 0;
   const inside = medianOf(plan.series, c.start, c.end) ?? c.mean;
   return Math.min(0.6, Math.max(0.2, (usual + inside) / 2));
@@ -215,7 +307,8 @@ function frameThreshold(plan: Plan, c: Candidate): number {
 
 function refineEvent(plan: Plan, ctx: TurnContext, target: number): Finding {
   const c = plan.targets[target]!;
-  const threshold = frameThreshold(plan, c);
+  const signal = c.edgeSignal;
+  const threshold = signal ? (signal.rising ? signal.threshold : 1 - signal.threshold) : frameThreshold(plan, c);
   const both = plan.actions.some((a) => a.kind === 'crop' && a.target === target && a.edges.length === 2);
   let startFit: number | null;
   let endFit: number | null;
@@ -370,10 +463,10 @@ function say(ctx: TurnContext, sentences: string[]): string {
 }
 
 /** What the scope cut off: an episode already under way where it begins, or going on where it ends. */
-function edgeNotes(plan: Plan, ctx: TurnContext, findings: readonly Finding[], o: ScoutOptions): string[] {
+function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
   if (!plan.scope) return [];
   const { start: lo, end: hi } = plan.bounds;
-  const whole = candidatesOf(plan.intent, plan.series, ctx, o.thresholds[plan.intent.event]);
+  const whole = plan.labels.episodes[plan.intent.event];
   const w = WORDS[plan.intent.event];
   const notes: string[] = [];
   if (plan.bounds.cutStart && findings.some((f) => f.start <= lo + 0.05) && whole.some((c) => c.start < lo - 0.5 && c.end > lo)) {
@@ -385,10 +478,106 @@ function edgeNotes(plan: Plan, ctx: TurnContext, findings: readonly Finding[], o
   return notes;
 }
 
-function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptions): BackendStep {
-  const findings = plan.targets.map((_, i) => refine(plan, ctx, i));
+/*
+ * What the vision model saw decides where the camera was: people, a face, furniture or screens are
+ * a room; an abdomen shows none. Scores below this are too unsure to count.
+ */
+const DETECTION_SCORE = 0.4;
+/*
+ * To overturn tracks that read the view as inside the patient, a detection must be surer than any
+ * the detector gives on tissue: it has called generated tissue a person at up to 0.44, and people
+ * in photographs of a room score 0.5 to 0.7.
+ */
+const OVERTURN_SCORE = 0.5;
+const ROOM_OBJECTS = new Set(['person', 'face', 'chair', 'couch', 'bed', 'dining table', 'tv', 'laptop', 'keyboard', 'mouse', 'cell phone', 'book', 'clock', 'potted plant', 'refrigerator', 'sink', 'bottle', 'cup']);
+
+/** A frame the detector surely sees a room on. */
+function seesRoom(f: FrameRef): boolean {
+  return (f.detections ?? []).some((d) => d.score >= OVERTURN_SCORE && ROOM_OBJECTS.has(d.label));
+}
+
+interface Verdict {
+  keep: boolean;
+  /** What the frames showed, for the answer; null when they were not checked. */
+  note: string | null;
+  /** The vision model ran on none of this window's frames. */
+  unchecked: boolean;
+}
+
+/** The frames looked at for one target, with what the vision model found on each (when it ran). */
+function framesLooked(plan: Plan, ctx: TurnContext, target: number): FrameRef[] {
+  const out: FrameRef[] = [];
+  plan.actions.forEach((a, i) => {
+    const obs = ctx.steps[i]?.observation;
+    if (a.target !== target || !obs) return;
+    if (obs.kind === 'crop') out.push(...obs.frames);
+    else if (obs.kind === 'frame') out.push(obs.frame);
+  });
+  return out;
+}
+
+function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Verdict {
+  const frames = framesLooked(plan, ctx, target).filter((x) => x.time >= f.start - 0.05 && x.time <= f.end + 0.05);
+  const checked = frames.filter((x) => x.detections !== undefined);
+  const t = plan.targets[target];
+  const doubtful = t?.doubtful === true;
+  const at = `${clock(f.start)}–${clock(f.end)}`;
+  const guess = t?.why ? ` (${t.why})` : '';
+  if (checked.length === 0) {
+    // A stretch the tracks gave to a look-alike is only used when the frames say so.
+    if (t?.probe) {
+      return { keep: false, note: `The stretch at ${at}, between two cuts, may be a view outside the patient; without the vision model's detections on its frame it is left out.`, unchecked: true };
+    }
+    if (doubtful) {
+      const other = plan.intent.event === 'outOfBody' ? 'smoke' : 'a view outside the patient';
+      return { keep: false, note: `The stretch at ${at} reads as ${other} on the tracks${guess}; without the vision model's detections on its frames it is left out.`, unchecked: true };
+    }
+    return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
+  }
+  const room = checked.map((x) => (x.detections ?? []).filter((d) => d.score >= DETECTION_SCORE && ROOM_OBJECTS.has(d.label)));
+  // What overturns the tracks must be surer than what merely agrees with them.
+  const sure = room.map((r) => r.filter((d) => d.score >= OVERTURN_SCORE));
+  const counted = doubtful ? sure : room;
+  const showing = counted.filter((r) => r.length > 0).length;
+  const best = counted.flat().sort((a, b) => b.score - a.score)[0];
+  const what = best ? `${best.label} ${best.score.toFixed(2)}` : '';
+  if (plan.intent.event === 'outOfBody') {
+    if (showing > 0) return { keep: true, note: `The vision model sees the room on ${showing} of ${checked.length} frames at ${at} (${what}).`, unchecked: false };
+    // Seeing nothing of a room is not proof of being inside: a scope pointed at the drapes, the
+    // ceiling lights or a port shows no people either. It settles only what the tracks left open.
+    if (t?.probe) return { keep: false, note: null, unchecked: false };
+    return doubtful
+      ? { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, and the tracks read it as smoke${guess}.`, unchecked: false }
+      : { keep: true, note: `The vision model finds no people, furniture or screens at ${at}; the tracks say the camera was outside all the same (a view of drapes, lights or a port shows none).`, unchecked: false };
+  }
+  // Smoke, bleeding and pauses happen inside: frames of a room say the camera was out.
+  const sureShowing = sure.filter((r) => r.length > 0).length;
+  if (sureShowing * 2 > checked.length) {
+    const top = sure.flat().sort((a, b) => b.score - a.score)[0]!;
+    return { keep: false, note: `The stretch at ${at} is left out: the vision model sees a room on ${sureShowing} of ${checked.length} frames (${top.label} ${top.score.toFixed(2)}), so the camera was outside the patient.`, unchecked: false };
+  }
+  return doubtful
+    ? { keep: true, note: `The stretch at ${at} may be a view outside the patient rather than ${WORDS[plan.intent.event].episode}: the tracks read it so${guess}, and the vision model finds no room on its frames.`, unchecked: false }
+    : { keep: true, note: null, unchecked: false };
+}
+
+function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], framing: Framing): BackendStep {
+  const refined = plan.targets.map((_, i) => refine(plan, ctx, i));
+  const verdicts = refined.map((f, i) => verdictOf(plan, ctx, i, f));
+  const kept = refined.filter((_, i) => verdicts[i]!.keep);
+  // One occurrence was asked for: the first that held up.
+  const findings = plan.intent.occurrence === 'all' ? kept : kept.slice(0, 1);
+  const seen = verdicts.flatMap((v) => (v.note ? [v.note] : []));
+  if (plan.intent.event === 'outOfBody' && verdicts.some((v) => v.unchecked)) {
+    seen.push('The vision model did not run on the frames looked at (it is not available), so where the camera was is decided from the tracks alone.');
+  }
+  if (findings.length === 0) {
+    const thought = say(ctx, [...lead, 'The frames contradict the tracks; answering that nothing is there.']);
+    return answerStep(thought, { text: [notSeenText(plan.intent.event, plan.thresholds, plan.scope, plan.labels.usualMotion), ...seen].join(' '), evidence: [] });
+  }
   const evidence = findings.map((f) => evidenceFor(plan.intent.event, f));
-  const notes: string[] = edgeNotes(plan, ctx, findings, o);
+  const notes: string[] = [...seen, ...edgeNotes(plan, findings)];
+  if (verdicts.some((v) => v.unchecked)) lead.push('The frames carry no detections (the vision model is not available), so I decide from the tracks alone.');
   if (plan.intent.context) {
     notes.push(
       plan.scope
@@ -404,9 +593,106 @@ function finalAnswer(plan: Plan, ctx: TurnContext, lead: string[], o: ScoutOptio
   if (plan.intent.event !== 'idle' && findings.some((f) => !f.startOnFrames || !f.endOnFrames)) {
     notes.push('Some boundaries are from the per-second track, not checked on frames.');
   }
-  const text = [answerText(plan.intent, findings, plan.candidates.length, plan.scope), ...notes].join(' ');
+  const first = findings[0];
+  const leadText = first ? framing.lead(first) : [];
+  // Doubtful stretches count once their frames made them this event.
+  const keptDoubtful = plan.targets.filter((t, i) => t.doubtful && verdicts[i]!.keep).length;
+  const total = plan.candidates.filter((c) => !c.doubtful).length + keptDoubtful;
+  const text = [...leadText, answerText(plan.intent, findings, total, plan.scope), ...framing.notes, ...notes].join(' ');
   const thought = say(ctx, [...lead, ctx.final ? 'The budget is spent; answering with what I have.' : 'Answering.']);
-  return answerStep(thought, { text, evidence });
+  return answerStep(thought, { text, evidence: [...evidence, ...framing.evidence] });
+}
+
+/**
+ * What a relation adds around the answer: sentences before it (which event came first, how long
+ * after), notes after it (a relation that could not be placed), and the anchor's window as
+ * further evidence.
+ */
+interface Framing {
+  lead: (first: Finding) => string[];
+  notes: string[];
+  evidence: EvidenceDraft[];
+}
+
+const NO_FRAMING: Framing = { lead: () => [], notes: [], evidence: [] };
+
+interface Framed {
+  intent: EventIntent;
+  scope: QuestionScope | null;
+  framing: Framing;
+}
+
+function intersect(a: QuestionScope | null, b: QuestionScope): QuestionScope | null {
+  if (!a) return b;
+  const start = Math.max(a.start, b.start);
+  const end = Math.min(a.end, b.end);
+  if (!(end > start)) return null;
+  return { start, end, said: `${b.said}, within ${a.said}`, phrase: b.phrase };
+}
+
+/** Turns a relation into the scope and words the scout answers with, on the case's labelling. */
+function frame(intent: EventIntent, ctx: TurnContext, labels: CaseLabels): Framed {
+  const r = intent.relation;
+  if (!r) return { intent, scope: ctx.scope, framing: NO_FRAMING };
+  const plain: EventIntent = { ...intent, relation: null };
+  const unplaced = (what: string, why: string): Framed => ({
+    intent: plain,
+    scope: ctx.scope,
+    framing: { ...NO_FRAMING, notes: [`The scout cannot place "${what}": ${why}, so this is from ${ctx.scope ? 'the time asked about' : 'the whole case'}.`] },
+  });
+  if (r.kind === 'order') {
+    const order = earlierOf(r.events, labels);
+    const [a, b] = r.events.map((k) => WORDS[k].episode);
+    if (!order) return unplaced(`which came first, ${a} or ${b}`, `neither was found in the case`);
+    const other = WORDS[order.other];
+    return {
+      intent: { ...plain, event: order.first, occurrence: 'first', ask: 'start' },
+      scope: ctx.scope,
+      framing: {
+        ...NO_FRAMING,
+        lead: (f) => [
+          order.otherStart === null
+            ? `The ${WORDS[order.first].episode} comes first: no ${other.episode} was found in the case.`
+            : `The ${WORDS[order.first].episode} comes first (from ${clock(f.start)}); the first ${other.episode} begins at ${clock(order.otherStart)}.`,
+        ],
+      },
+    };
+  }
+  if (r.kind === 'delay') {
+    const origin = delayOrigin(r, labels);
+    if (!origin.ok) return unplaced(r.anchor.words, origin.why);
+    const { time, anchor, edge } = origin.value;
+    const since = edge === 'end' ? `${anchor.name} ended` : `${anchor.name} began`;
+    const scope: QuestionScope =
+      r.direction === 'after'
+        ? { start: time, end: ctx.duration, said: `after ${since} (${clock(time)})`, phrase: r.anchor.words }
+        : { start: 0, end: time, said: `before ${since} (${clock(time)})`, phrase: r.anchor.words };
+    const within = intersect(ctx.scope, scope);
+    if (!within) return unplaced(r.anchor.words, 'it lies outside the time asked about');
+    const anchorEvidence = evidenceFor(anchor.event, trackOnlyFinding(anchor.start, anchor.end));
+    return {
+      intent: { ...plain, occurrence: r.direction === 'after' ? 'first' : 'last' },
+      scope: within,
+      framing: {
+        lead: (f) => {
+          const gap = Math.abs(r.direction === 'after' ? f.start - time : time - f.start);
+          return [`The ${WORDS[plain.event].episode} starts ${span(gap)} ${r.direction === 'after' ? 'after' : 'before'} ${since} (${clock(time)}).`];
+        },
+        notes: [`${capitalised(anchor.name)} is from ${clock(anchor.start)} to ${clock(anchor.end)}.`],
+        evidence: [anchorEvidence],
+      },
+    };
+  }
+  const placed = relationScope(r, labels, ctx.duration);
+  const words = r.kind === 'between' ? `between ${r.from.words}` : `${r.kind} ${r.anchor.words}`;
+  if (!placed.ok) return unplaced(words, placed.why);
+  const within = intersect(ctx.scope, placed.value);
+  if (!within) return unplaced(words, 'it lies outside the time asked about');
+  return { intent: plain, scope: within, framing: NO_FRAMING };
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** One turn of the scout. */
@@ -417,40 +703,42 @@ export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
   // The words that set the time scope are not read for the event: "after the second bookmark" is
   // not a landmark like "after clipping", and "in the last 5 minutes" not the last occurrence.
   const scopeCase = { duration: ctx.duration, bookmarks: ctx.bookmarks };
-  const intent = parseIntent(
+  const asked = parseIntent(
     withoutScope(ctx.question, ctx.scope),
     ctx.history.map((h) => withoutScope(h.question, questionScope(h.question, scopeCase))),
   );
-  if (intent.kind === 'decline') {
+  if (asked.kind === 'decline') {
     const why =
-      intent.needs === GENERIC_NEED
+      asked.needs === GENERIC_NEED
         ? 'The question names none of the events the index tracks show (bleeding, smoke, out-of-body, pauses).'
-        : `This question needs seeing ${intent.needs}, which the index tracks do not show.`;
+        : `This question needs seeing ${asked.needs}, which the index tracks do not show.`;
     const thought = say(ctx, [why]);
-    return answerStep(thought, { text: declineText(intent.needs), evidence: [] });
+    return answerStep(thought, { text: declineText(asked.needs), evidence: [] });
   }
+  const labels = labelCase(ctx.overview.series ?? {}, o.thresholds);
+  const { intent, scope, framing } = frame(asked, ctx, labels);
   const trackName = TRACK[intent.event];
   const series = ctx.overview.series?.[trackName];
   if (!series || coverageOf(series) === 0) {
     const thought = say(ctx, [`There is no ${WORDS[intent.event].track} to read yet.`]);
     return answerStep(thought, { text: noIndexText(WORDS[intent.event].track), evidence: [] });
   }
-  const scope = ctx.scope;
   const looking = scope ? `Reading the tracks only ${scopeAdverbial(scope)}.` : '';
-  if (scope && coverageOf(sliceOf(series, boundsOf(ctx))) === 0) {
+  if (scope && coverageOf(sliceOf(series, boundsOf(scope, ctx.duration))) === 0) {
     const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} has no data there yet.`]);
     return answerStep(thought, { text: notIndexedInScopeText(WORDS[intent.event].track, scope), evidence: [] });
   }
-  const plan = makePlan(ctx, intent, series, o);
+  const plan = makePlan(ctx, intent, series, o, scope, labels);
   if (plan.targets.length === 0) {
     const where = scope ? ` ${scopeAdverbial(scope)}` : '';
     const thought = say(ctx, [looking, `The ${WORDS[intent.event].track} shows no ${WORDS[intent.event].episode}${where}.`]);
-    return answerStep(thought, { text: notSeenText(intent.event, o.thresholds[intent.event], scope), evidence: [] });
+    const text = [notSeenText(intent.event, intent.event === 'idle' ? labels.idle : o.thresholds[intent.event], scope, labels.usualMotion), ...framing.notes].join(' ');
+    return answerStep(thought, { text, evidence: [] });
   }
   const index = ctx.steps.length;
   const lead = index === 0 ? [looking, overviewThought(plan)] : [resultThought(plan, ctx, index - 1)];
   const action = plan.actions[index];
-  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, o);
+  if (ctx.final || !action) return finalAnswer(plan, ctx, lead, framing);
   const thought = say(ctx, [...lead, actionThought(action, plan, ctx)]);
   return { kind: 'tool', thought, call: toCall(action, plan, ctx) };
 }

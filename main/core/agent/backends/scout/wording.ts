@@ -132,15 +132,24 @@ function unscopedAnswer(intent: EventIntent, findings: readonly Finding[], total
   }
 }
 
+/** A window known from the per-second tracks only (an anchor a relation was measured from). */
+export function trackOnlyFinding(start: number, end: number): Finding {
+  return { start, end, key: (start + end) / 2, startOnFrames: false, endOnFrames: false, framesShowing: 0, framesInside: 0 };
+}
+
 /** Why nothing was found, with the thresholds in plain words; with a scope, where it was looked for. */
-export function notSeenText(kind: EventKind, t: { high: number; minSeconds: number }, scope: SaidScope | null = null): string {
+export function notSeenText(kind: EventKind, t: { high: number; minSeconds: number }, scope: SaidScope | null = null, usualMotion: number | null = null): string {
   const where = scope ? ` ${scopeAdverbial(scope)}` : '';
   const there = scope ? ' there' : '';
   if (kind === 'idle') {
     const still = Number((1 - t.high).toFixed(2));
+    const quiet =
+      usualMotion !== null && still <= 0.05
+        ? ` The recording moves little throughout (usual motion ${usualMotion.toFixed(2)}), so only a frozen picture counts as a pause.`
+        : '';
     return (
       `No pause was seen${where}: motion never stays at or below ${still} (on a 0 to 1 scale from this recording's ` +
-      `stillest to its busiest moments) for ${t.minSeconds} s or more${there}.`
+      `stillest to its busiest moments) for ${t.minSeconds} s or more${there}.${quiet}`
     );
   }
   const w = WORDS[kind];

@@ -77,4 +77,15 @@ describe('displayScale', () => {
     const out = displayScale('haze', Float32Array.from([Number.NaN, 0.3, Infinity, 0.3]));
     expect(Array.from(out)).toEqual([0, 0, 0, 0]);
   });
+
+  it('keeps an event that fills half of a short recording standing out (the usual look is read from the lower values)', () => {
+    const r = rng(7);
+    const values = track(80, (s) => (s >= 20 && s < 60 ? 0.3 + 0.05 * r() : 0.05 + 0.02 * r()));
+    const out = displayScale('haze', values);
+    let inside = Infinity;
+    for (let s = 21; s < 59; s++) inside = Math.min(inside, out[s]!);
+    expect(inside).toBeGreaterThan(0.6);
+    expect(max(out, 0, 20)).toBeLessThan(0.2);
+    expect(max(out, 60, 80)).toBeLessThan(0.2);
+  });
 });

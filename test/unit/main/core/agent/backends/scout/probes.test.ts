@@ -1,0 +1,105 @@
+/*
+ * The scout and the pretrained detector on the frames it looks at: a view outside the patient that
+ * the colour tracks miss (a warm room between two cuts) is found by looking at one frame in its
+ * middle, and a false "person" on tissue does not overturn what the tracks say.
+ */
+import { describe, expect, it } from 'vitest';
+import { createScoutBackend } from '../../../../../../../main/core/agent/backends/scout/index.js';
+import { runAgent, summarizeTracks, type AgentTools, type FrameDetection } from '../../../../../../../main/core/agent/engine/index.js';
+import type { TrackName } from '../../../../../../../main/core/contract/schemas.js';
+import { manualClock } from '../../../../../agent/scripted-backend.js';
+
+const N = 90;
+const ROOM = { start: 20, end: 32 };
+
+function series(): Partial<Record<TrackName, number[]>> {
+  const s = {
+    outOfBody: Array.from({ length: N }, () => 0.02),
+    haze: Array.from({ length: N }, () => 0.02),
+    blood: Array.from({ length: N }, () => 0.02),
+    motion: Array.from({ length: N }, (_, i) => 0.6 + 0.1 * Math.sin(i)),
+    brightness: Array.from({ length: N }, () => 0.3),
+    sceneChange: Array.from({ length: N }, () => 0),
+  };
+  for (let i = ROOM.start; i < ROOM.end; i++) {
+    s.brightness[i] = 0.02;
+    s.blood[i] = 0.3;
+  }
+  s.sceneChange[ROOM.start] = 0.9;
+  s.sceneChange[ROOM.end] = 0.8;
+  // A pause in the tissue, whose frames the detector wrongly calls a person on.
+  for (let i = 60; i < 70; i++) s.motion[i] = 0.02;
+  return s;
+}
+
+type Seen = (time: number) => readonly FrameDetection[] | undefined;
+
+function tools(seen: Seen): AgentTools & { frames: number[] } {
+  const s = series();
+  const at = (k: TrackName, t: number) => s[k]![Math.min(N - 1, Math.max(0, Math.floor(t)))]!;
+  const frames: number[] = [];
+  const detections = (t: number) => {
+    const d = seen(t);
+    return d === undefined ? {} : { detections: d };
+  };
+  return {
+    frames,
+    async overview() {
+      return { frames: [], tracks: summarizeTracks(s), series: s };
+    },
+    async cropVideo(start, end, n) {
+      const times = Array.from({ length: n }, (_, i) => start + ((i + 0.5) * (end - start)) / n);
+      return {
+        frames: times.map((time, i) => ({ time, ref: `c${i}`, ...detections(time) })),
+        signals: summarizeTracks(s, { from: start, to: end }),
+        samples: times.map((time) => ({ time, blood: at('blood', time), haze: at('haze', time), outOfBody: at('outOfBody', time), brightness: at('brightness', time) })),
+      };
+    },
+    async getFrame(time) {
+      frames.push(time);
+      return { time, ref: `f${time}`, width: 1920, height: 1080, ...detections(time) };
+    },
+  };
+}
+
+async function ask(question: string, seen: Seen) {
+  const t = tools(seen);
+  const record = await runAgent({ question, backend: createScoutBackend(), tools: t, duration: N, emit: () => {}, runId: 'r', now: manualClock().now });
+  return { record, frames: t.frames };
+}
+
+const inRoom = (t: number) => t >= ROOM.start && t < ROOM.end;
+const person = (score: number): FrameDetection[] => [{ label: 'person', score, box: [10, 10, 200, 400] }];
+
+describe('scout: the detector settles what the colour tracks cannot', () => {
+  it('finds a warm room between two cuts by one frame in its middle where the detector sees people', async () => {
+    const { record, frames } = await ask('When is the camera out of the body?', (t) => (inRoom(t) ? person(0.62) : []));
+    expect(frames.some(inRoom)).toBe(true);
+    expect(record.evidence).toHaveLength(1);
+    expect(record.evidence[0]).toMatchObject({ start: ROOM.start, end: ROOM.end });
+    expect(record.answer).toMatch(/person 0\.62/);
+  });
+
+  it('claims no out-of-body period there when the frame shows no room', async () => {
+    const { record } = await ask('When is the camera out of the body?', () => []);
+    expect(record.evidence).toEqual([]);
+    expect(record.answer).toMatch(/^No out-of-body period was seen/);
+  });
+
+  it('says so when the vision model did not look, and claims nothing', async () => {
+    const { record } = await ask('When is the camera out of the body?', () => undefined);
+    expect(record.evidence).toEqual([]);
+    expect(record.answer).toMatch(/between two cuts, may be a view outside the patient; without the vision model's detections/);
+  });
+
+  it('keeps a pause the tracks are sure of when the detector calls the tissue a person at a score it gives tissue', async () => {
+    const { record } = await ask('When is there a pause?', (t) => (t >= 60 && t < 70 ? person(0.44) : []));
+    expect(record.evidence[0]).toMatchObject({ start: expect.closeTo(60, 0), end: expect.closeTo(70, 0) });
+  });
+
+  it('leaves out a pause whose frames surely show a room', async () => {
+    const { record } = await ask('When is there a pause?', (t) => (t >= 60 && t < 70 ? person(0.7) : []));
+    expect(record.evidence).toEqual([]);
+    expect(record.answer).toMatch(/sees a room on \d+ of \d+ frames \(person 0\.70\)/);
+  });
+});
