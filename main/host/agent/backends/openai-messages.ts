@@ -220,6 +220,9 @@ export function buildMessages(ctx: TurnContext, images: ReadonlyMap<string, stri
         'Look inside that window, and give evidence inside it; what lies outside it does not answer the question.',
     );
   }
+  if (ctx.playhead !== null) {
+    first.text(`The player was at ${formatClock(ctx.playhead)} (${formatSeconds(ctx.playhead)} s) when this was asked: "this" or "here" in the question means that moment.`);
+  }
   first.text('');
   first.text(`Overview of the whole case: ${ctx.overview.frames.length} storyboard frames in time order.`);
   for (const f of ctx.overview.frames) first.frame(f, images, shown);
