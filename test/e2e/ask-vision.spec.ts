@@ -40,17 +40,22 @@ test('the tool cards show what the vision model found on each frame', async ({ p
       const crop = run.locator('[data-testid=tool-card][data-tool=crop_video]');
       const frames = crop.getByTestId('agent-frame');
       await expect(frames).toHaveCount(8);
+      // The detector looks at the first, middle and last frames of a crop.
+      let roomLabelled = 0;
       for (let k = 0; k < 8; k++) {
         const frame = frames.nth(k);
         const time = Number(await frame.getAttribute('data-time'));
         const found = frame.getByTestId('frame-detections');
-        if (time > tissueEnd + 0.05) {
+        if (time > tissueEnd + 0.05 && (await found.count()) > 0) {
           await expect(found).toContainText(/person 0\.\d\d/);
           expect(await found.locator('span').count()).toBeLessThanOrEqual(3);
+          roomLabelled++;
         } else if (time < tissueEnd - 0.05) {
           await expect(found).toHaveCount(0);
         }
       }
+      expect(roomLabelled).toBeGreaterThan(0);
+      await expect(crop.getByTestId('frame-detections')).toHaveCount(roomLabelled);
       await expect(run.locator('[data-testid=tool-card][data-tool=get_frame]').getByTestId('frame-detections')).toContainText(/person/);
       await run.scrollIntoViewIfNeeded();
       await shot(page, 'ask-vision-tool-cards');

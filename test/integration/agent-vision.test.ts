@@ -71,7 +71,15 @@ describe('the vision model on the agent frames', () => {
       const tissueEnd = (await h.call('cases.get', { caseId })).parts[0]!.duration;
       const r = await ask(h, caseId);
       expect(r.state).toBe('answered');
-      const frames = r.steps.filter((s) => s.checked !== null).flatMap((s) => s.frames);
+      const steps = r.steps.filter((s) => s.checked !== null);
+      // The detector looks at the first, middle and last frame of a crop, and at every single frame.
+      for (const s of steps) {
+        const looked = s.frames.filter((f) => f.detections !== undefined);
+        expect(looked.length).toBe(Math.min(3, s.frames.length));
+        expect(looked[0]).toBe(s.frames[0]);
+        expect(looked.at(-1)).toBe(s.frames.at(-1));
+      }
+      const frames = steps.flatMap((s) => s.frames).filter((f) => f.detections !== undefined);
       const roomFrames = frames.filter((f) => f.time > tissueEnd + 0.05);
       const tissueFrames = frames.filter((f) => f.time < tissueEnd - 0.05);
       expect(roomFrames.length).toBeGreaterThan(0);
