@@ -5,16 +5,16 @@
  * (SQLite FTS5). A case must meet every event condition and, when words are given, hold them.
  */
 
-import { decodeCaseStates, type CaseState } from '../../core/agent/backends/scout/case-states.js';
+import { labelCase } from '../../core/agent/backends/scout/case-labels.js';
+import { DEFAULT_SCOUT_OPTIONS } from '../../core/agent/backends/scout/policy.js';
 import type { LibraryMoment, LibrarySearchResult } from '../../core/contract/similar-schemas.js';
 import type { TrackName } from '../../core/contract/schemas.js';
-import { ftsQuery, matchingEpisodes, parseLibraryQuery, type SearchEvent } from '../../core/similar/library-query.js';
+import { ftsQuery, matchingEpisodes, parseLibraryQuery } from '../../core/similar/library-query.js';
 import { round3 } from '../../core/round.js';
 import type { CaseViews } from '../cases/case-views.js';
 import { aggregateIndexStatus, type Store } from '../store/store.js';
 import type { LibraryTextStore } from './search-repository.js';
 
-const STATE_OF: Record<SearchEvent, CaseState> = { bleeding: 'bleeding', smoke: 'smoke', outOfBody: 'outside', idle: 'pause' };
 /** Text matches read before they are grouped by case. */
 const TEXT_ROWS = 1000;
 
@@ -54,10 +54,10 @@ export class LibrarySearch {
           continue;
         }
         const series = Object.fromEntries(this.views.tracks(c.id).tracks.map((t) => [t.name, t.values])) as Partial<Record<TrackName, number[]>>;
-        const segments = decodeCaseStates(series).segments;
+        const labels = labelCase(series, DEFAULT_SCOUT_OPTIONS.thresholds);
         let all = true;
         for (const cond of understood.events) {
-          const episodes = segments.filter((s) => s.state === STATE_OF[cond.event]);
+          const episodes = labels.episodes[cond.event];
           const found = matchingEpisodes(episodes, cond);
           if (!found) {
             all = false;
