@@ -18,6 +18,9 @@
  *   the scout looks at (the pretrained detector's people, furniture and screens) can overturn it;
  * - smoke hides motion (the veil flattens the picture the motion track compares), so seconds of
  *   smoke are not a pause;
+ * - leaving the patient changes the whole picture at once (a cut on the scene-change track); an
+ *   out-of-body reading that begins and ends with no change of scene is a colour drift until the
+ *   frames show a room;
  * - a pause stands out against the case's usual motion. A recording that moves little throughout
  *   (a steady camera on slow work) has no still stretch that stands out: on the motion track,
  *   whose scale runs from the case's stillest to its busiest moments, its ordinary slow seconds
@@ -66,6 +69,12 @@ export interface CaseLabels {
   usualMotion: number | null;
   /** Windows both smoke and out-of-body read in, and whom the tracks gave them to. */
   settled: Settled[];
+  /**
+   * Windows the out-of-body track reads as outside although the picture changes at neither edge:
+   * leaving the patient changes the whole view at once, a colour drift (a cool light, the white
+   * balance) does not. Only the frames (the detector's room) can make them outside.
+   */
+  uncut: Candidate[];
 }
 
 /** A second reads as outside the patient from this display level (the out-of-body candidates' run level). */
@@ -170,23 +179,40 @@ export function labelCase(tracks: LabelTracks, thresholds: Readonly<Record<Event
       settled.push({ start: s.start, end: s.end, to: 'smoke', from: 'outOfBody', why });
     } else settled.push({ start: rival.start, end: rival.end, to: 'outOfBody', from: 'smoke', why });
   }
-  const outOfBody = outCandidates.filter((o) => !taken.has(o));
+  const kept = outCandidates.filter((o) => !taken.has(o));
+  const uncut = tracks.sceneChange ? kept.filter((o) => !cutAtAnEdge(tracks.sceneChange!, o)) : [];
+  const outOfBody = kept.filter((o) => !uncut.includes(o));
+  const drift = inWindows(uncut);
 
   const veils = inWindows(smoke);
-  const isOutside = (i: number) => outside(i) && !veils(i);
+  const isOutside = (i: number) => outside(i) && !veils(i) && !drift(i);
   // Read against the inside only, smoke may show more (fainter) windows than the display scale did.
   const allSmoke = tracks.haze ? eventCandidates(insideLevels(tracks.haze, isOutside), thresholds.smoke) : [];
   const isSmoke = inWindows(allSmoke);
   const bleeding = tracks.blood ? eventCandidates(insideLevels(tracks.blood, isOutside), thresholds.bleeding) : [];
-  const elsewhere = (i: number) => outside(i) || isSmoke(i);
+  const elsewhere = (i: number) => isOutside(i) || isSmoke(i);
   const usualMotion = tracks.motion ? quantileOf(tracks.motion.filter((v, i) => has(v) && !elsewhere(i)), 0.6) : null;
   const idleThresholds = usualMotion !== null && usualMotion < QUIET_MOTION ? { ...thresholds.idle, high: 1 - FROZEN, low: 1 - 2 * FROZEN } : thresholds.idle;
   const idle = tracks.motion ? idleCandidates(tracks.motion, elsewhere, idleThresholds) : [];
-  return { episodes: { bleeding, smoke: allSmoke, outOfBody, idle }, idle: idleThresholds, usualMotion, settled };
+  return { episodes: { bleeding, smoke: allSmoke, outOfBody, idle }, idle: idleThresholds, usualMotion, settled, uncut };
 }
 
 /** A cut: the picture changes at once (display level of the scene-change track). */
 const CUT_LEVEL = 0.5;
+/** A change of scene at an edge of an out-of-body window: lower than a cut (1 fps keyframes blur it), within EDGE_REACH s. */
+const EDGE_CHANGE = 0.25;
+const EDGE_REACH = 2;
+
+/** Whether the picture changes at once at an edge of the window that lies inside the case. */
+function cutAtAnEdge(sc: readonly number[], w: { start: number; end: number }): boolean {
+  const near = (t: number) => {
+    for (let i = Math.max(0, t - EDGE_REACH); i <= Math.min(sc.length - 1, t + EDGE_REACH); i++) if (has(sc[i]) && sc[i]! >= EDGE_CHANGE) return true;
+    return false;
+  };
+  const inner = [w.start > EDGE_REACH ? w.start : null, w.end < sc.length - EDGE_REACH ? w.end : null].filter((t): t is number => t !== null);
+  // A window that spans the whole case has no edge to judge by.
+  return inner.length === 0 || inner.some(near);
+}
 /** A withdrawal lasts from seconds (a lens wipe) to minutes (a port change). */
 const STRETCH_MIN = 2;
 const STRETCH_MAX = 600;

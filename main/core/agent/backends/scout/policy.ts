@@ -254,7 +254,16 @@ function candidatesOf(kind: EventKind, series: readonly number[], tracks: LabelT
     const cut = clip(describe(values, { start: Math.floor(w.start), end: Math.ceil(w.end) }));
     return cut ? [{ ...cut, doubtful: true, why: w.why }] : [];
   });
+  const drifts: Target[] =
+    kind === 'outOfBody'
+      ? labels.uncut.flatMap((c) => {
+          const cut = clip(c);
+          const why = 'its colours read as outside, but the picture changes at neither edge, as it does when the camera leaves the patient';
+          return cut ? [{ ...cut, doubtful: true, why }] : [];
+        })
+      : [];
   // With no out-of-body period on the tracks, the stretches between cuts are looked at.
+
   const probes: Target[] =
     kind === 'outOfBody' && sure.length === 0
       ? cutStretches(tracks, labels).flatMap((w) => {
@@ -265,7 +274,7 @@ function candidatesOf(kind: EventKind, series: readonly number[], tracks: LabelT
           return cut ? [{ ...cut, peakAt: middle, doubtful: true, probe: true, edgeSignal, why }] : [];
         })
       : [];
-  return [...sure, ...doubtful, ...probes].sort((a, b) => a.start - b.start);
+  return [...sure, ...doubtful, ...drifts, ...probes].sort((a, b) => a.start - b.start);
 }
 
 function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions, scope: QuestionScope | null, labels: CaseLabels): Plan {
@@ -529,8 +538,7 @@ function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Ve
       return { keep: false, note: `The stretch at ${at}, between two cuts, may be a view outside the patient; without the vision model's detections on its frame it is left out.`, unchecked: true };
     }
     if (doubtful) {
-      const other = plan.intent.event === 'outOfBody' ? 'smoke' : 'a view outside the patient';
-      return { keep: false, note: `The stretch at ${at} reads as ${other} on the tracks${guess}; without the vision model's detections on its frames it is left out.`, unchecked: true };
+      return { keep: false, note: `The tracks alone do not settle the stretch at ${at}${guess}; without the vision model's detections on its frames it is left out.`, unchecked: true };
     }
     return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
   }
@@ -547,7 +555,7 @@ function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Ve
     // ceiling lights or a port shows no people either. It settles only what the tracks left open.
     if (t?.probe) return { keep: false, note: null, unchecked: false };
     return doubtful
-      ? { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, and the tracks read it as smoke${guess}.`, unchecked: false }
+      ? { keep: false, note: `The stretch at ${at} is left out: the vision model finds no people, furniture or screens on any of its ${checked.length} frames, and the tracks alone do not settle it${guess}.`, unchecked: false }
       : { keep: true, note: `The vision model finds no people, furniture or screens at ${at}; the tracks say the camera was outside all the same (a view of drapes, lights or a port shows none).`, unchecked: false };
   }
   // Smoke, bleeding and pauses happen inside: frames of a room say the camera was out.

@@ -133,4 +133,20 @@ describe('case labels: one event per second', () => {
     expect(l.episodes.outOfBody).toEqual([]);
     expect(cutStretches(withCuts, l).map((w) => [w.start, w.end])).toEqual([[20, 32]]);
   });
+
+  it('holds an out-of-body reading with no change of scene at either edge for the frames to settle (a colour drift)', () => {
+    const t = tracks((x) => {
+      fill(x.outOfBody, 10, 16, 0.9);
+      fill(x.outOfBody, 50, 62, 0.95);
+      fill(x.blood, 9, 20, 0.8);
+    });
+    const sc = Array.from({ length: N }, () => 0.02);
+    sc[50] = 0.9;
+    sc[62] = 0.85;
+    const l = labelCase({ ...t, sceneChange: sc }, T);
+    expect(spans(l.episodes.outOfBody)).toEqual([[50, 62]]);
+    expect(spans(l.uncut)).toEqual([[10, 16]]);
+    // Its seconds stay inside the patient: the bleeding is read over them.
+    expect(spans(l.episodes.bleeding)).toEqual([[9, 20]]);
+  });
 });

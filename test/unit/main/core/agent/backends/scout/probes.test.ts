@@ -102,4 +102,22 @@ describe('scout: the detector settles what the colour tracks cannot', () => {
     expect(record.evidence).toEqual([]);
     expect(record.answer).toMatch(/sees a room on \d+ of \d+ frames \(person 0\.70\)/);
   });
+
+  it('answers an out-of-body reading with no cut only where the frames show a room', async () => {
+    const withDrift = (): AgentTools => {
+      const base = tools(() => []);
+      return {
+        ...base,
+        async overview() {
+          const o = await base.overview();
+          const series = { ...o.series! };
+          series.outOfBody = series.outOfBody!.map((v, i) => (i >= 40 && i < 46 ? 0.9 : v));
+          return { ...o, series };
+        },
+      };
+    };
+    const record = await runAgent({ question: 'When was the scope withdrawn?', backend: createScoutBackend(), tools: withDrift(), duration: N, emit: () => {}, runId: 'r', now: manualClock().now });
+    expect(record.evidence.some((e) => e.start >= 39 && e.end <= 47)).toBe(false);
+    expect(record.answer).toMatch(/changes at neither edge/);
+  });
 });

@@ -96,7 +96,8 @@ function series(): Partial<Record<TrackName, number[]>> {
     s.outOfBody!.push(n(on('outOfBody', i) ? 0.9 : 0.03));
     s.motion!.push(n(on('pause', i) ? 0.04 : 0.6));
     s.brightness!.push(n(0.4));
-    s.sceneChange!.push(0);
+    // Leaving the patient and coming back change the whole picture at once.
+    s.sceneChange!.push(EVENTS.some((e) => e.kind === 'outOfBody' && (i === e.w.start || i === e.w.end)) ? 0.9 : 0);
   }
   return s;
 }
