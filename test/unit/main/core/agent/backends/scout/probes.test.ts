@@ -108,8 +108,8 @@ describe('scout: the detector settles what the colour tracks cannot', () => {
       const base = tools(() => []);
       return {
         ...base,
-        async overview() {
-          const o = await base.overview();
+        async overview(signal) {
+          const o = await base.overview(signal);
           const series = { ...o.series! };
           series.outOfBody = series.outOfBody!.map((v, i) => (i >= 40 && i < 46 ? 0.9 : v));
           return { ...o, series };
