@@ -1,3 +1,4 @@
+import { samplesEveryFrame } from '../../core/index-sampling.js';
 import { rm, readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { isCanceled, OpscopeError } from '../../core/errors.js';
@@ -27,8 +28,6 @@ type Fov = { mask: Uint8Array; width: number; height: number };
 
 const THUMB_HEIGHT = 90;
 const SHEET = { columns: 10, rows: 10 };
-/** Keyframes further apart than this leave too few samples; every frame is decoded instead. */
-const SPARSE_KEYFRAMES = 4;
 const FOV_SAMPLES = 12;
 
 export function chunkPlan(duration: number): { from: number; to: number }[] {
@@ -244,7 +243,7 @@ export class IndexService {
       ...SHEET,
       interval: thumbInterval,
     };
-    const denseSampling = timing.keyframeInterval === null || timing.keyframeInterval > SPARSE_KEYFRAMES;
+    const denseSampling = samplesEveryFrame(timing.keyframeInterval, timing.fps || part.fps);
     set(0.05 * wIndex, 'Finding the field of view');
 
     let fov: Fov | null = this.store.fov(part.id);

@@ -7,6 +7,7 @@
  * on their full vectors, and consecutive similar keyframes of a case are merged into windows.
  */
 
+import { samplesEveryFrame } from '../../core/index-sampling.js';
 import { isCanceled, OpscopeError } from '../../core/errors.js';
 import type { PictureIndexState, PictureIndexStatus, SimilarBox, SimilarMoment, SimilarResult } from '../../core/contract/similar-schemas.js';
 import { SKETCH_DIM, encodeEmbedding, similarity, type StoredEmbedding } from '../../core/similar/embedding-codec.js';
@@ -22,8 +23,6 @@ import type { PartRow } from '../store/rows.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
 import type { PackedSketches, PictureIndexStore } from './similar-repository.js';
 
-/** Keyframes with sparse keyframes are read from every frame instead (as the index does). */
-const SPARSE_KEYFRAMES = 4;
 /** Candidates read in full after the sketch scan, at least. */
 const RERANK = 400;
 /** A keyframe is "like" the question when it scores this many deviations above the scope's mean. */
@@ -67,8 +66,9 @@ export interface RankOptions {
   limit: number;
 }
 
+/** Parts the index reads every frame of are read the same way here. */
 function isDense(p: PartRow): boolean {
-  return p.keyframe_interval === null || p.keyframe_interval > SPARSE_KEYFRAMES;
+  return samplesEveryFrame(p.keyframe_interval, p.fps);
 }
 
 export class SimilarService {
