@@ -86,6 +86,7 @@ describe.skipIf('missing' in found)(`the PACS over DICOMweb, with Orthanc${'miss
     const answer = json<{ outcome: string; evidence: { start: number; end: number }[] }>(r);
     expect(answer.outcome).toBe('answered');
     // The best window overlaps the bleeding the generator drew at 14–26 s.
+    expect(answer.evidence.length, r.stdout).toBeGreaterThan(0);
     const best = answer.evidence[0]!;
     expect(best.start < 26 && best.end > 14, `${best.start}–${best.end}`).toBe(true);
   }, 300_000);

@@ -189,7 +189,9 @@ export function labelCase(tracks: LabelTracks, thresholds: Readonly<Record<Event
   // Read against the inside only, smoke may show more (fainter) windows than the display scale did.
   const allSmoke = tracks.haze ? eventCandidates(insideLevels(tracks.haze, isOutside), thresholds.smoke) : [];
   const isSmoke = inWindows(allSmoke);
-  const bleeding = tracks.blood ? eventCandidates(insideLevels(tracks.blood, isOutside), thresholds.bleeding) : [];
+  // Blood is left out only over what is labelled outside: a dark pool of blood can itself lose the
+  // warm colours the out-of-body track counts, for a second or two.
+  const bleeding = tracks.blood ? eventCandidates(insideLevels(tracks.blood, inWindows(outOfBody)), thresholds.bleeding) : [];
   const elsewhere = (i: number) => isOutside(i) || isSmoke(i);
   const usualMotion = tracks.motion ? quantileOf(tracks.motion.filter((v, i) => has(v) && !elsewhere(i)), 0.6) : null;
   const idleThresholds = usualMotion !== null && usualMotion < QUIET_MOTION ? { ...thresholds.idle, high: 1 - FROZEN, low: 1 - 2 * FROZEN } : thresholds.idle;

@@ -498,6 +498,7 @@ const DETECTION_SCORE = 0.4;
  * in photographs of a room score 0.5 to 0.7.
  */
 const OVERTURN_SCORE = 0.5;
+const OVERTURN_FRAMES = 3;
 const ROOM_OBJECTS = new Set(['person', 'face', 'chair', 'couch', 'bed', 'dining table', 'tv', 'laptop', 'keyboard', 'mouse', 'cell phone', 'book', 'clock', 'potted plant', 'refrigerator', 'sink', 'bottle', 'cup']);
 
 /** A frame the detector surely sees a room on. */
@@ -560,7 +561,9 @@ function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Ve
   }
   // Smoke, bleeding and pauses happen inside: frames of a room say the camera was out.
   const sureShowing = sure.filter((r) => r.length > 0).length;
-  if (sureShowing * 2 > checked.length) {
+  // Generated tissue has been called a person at 0.61 on a frame or two: it takes a room on at
+  // least OVERTURN_FRAMES frames, and on most of those looked at.
+  if (sureShowing >= OVERTURN_FRAMES && sureShowing * 2 > checked.length) {
     const top = sure.flat().sort((a, b) => b.score - a.score)[0]!;
     return { keep: false, note: `The stretch at ${at} is left out: the vision model sees a room on ${sureShowing} of ${checked.length} frames (${top.label} ${top.score.toFixed(2)}), so the camera was outside the patient.`, unchecked: false };
   }
