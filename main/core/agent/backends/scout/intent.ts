@@ -131,7 +131,8 @@ const END = /\b(stop\w*|ends?(?! of)|ended|ending|finish\w*|ceas\w*|resolv\w*|cl
 const LAST = /\b(final|latest|most recent|end of the (case|video|recording|operation))\b|\b(the|its|very) last\b|\blast (time|one|episode|occurrence|instance|period|moment)\b/;
 const LAST_LOOSE = /\blast\b/;
 
-function normalise(question: string): string {
+/** A question in lower case, hyphens as spaces, without punctuation: what the patterns are matched on. */
+export function normalise(question: string): string {
   return question
     .toLowerCase()
     .replace(/[-_/]/g, ' ')

@@ -13,7 +13,7 @@ import { scopeAdverbial, withoutScope } from '../../question-scope.js';
 import { SIMILAR_WINDOWS } from '../../tools.js';
 import type { BackendStep, EvidenceDraft } from '../../types.js';
 import { parseTime } from '../../../time-format.js';
-import { namesEvent } from './intent.js';
+import { namesEvent, normalise } from './intent.js';
 import { clock } from './wording.js';
 
 /** What a question asking for similar moments names: its own moment, or none (the playhead's). */
@@ -40,15 +40,6 @@ const ASKS_SIMILAR: RegExp[] = [
 const CLOCK = /\b(\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\b/;
 const SECONDS = /\b(\d+(?:\.\d+)?) ?(?:s|secs?|seconds?)\b/;
 
-function words(question: string): string {
-  return question
-    .toLowerCase()
-    .replace(/[-_/]/g, ' ')
-    .replace(/[?!.,;:"'()]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 /** The moment a question names: a clock time ("12:30", "00:12:30.5") or seconds ("750 s"). */
 function namedTime(question: string): number | null {
   const text = question.toLowerCase();
@@ -60,7 +51,7 @@ function namedTime(question: string): number | null {
 
 /** Reads a question (its time scope already taken out); null when it does not ask for similar moments. */
 export function parseSimilarAsk(question: string): SimilarAsk | null {
-  const text = words(question);
+  const text = normalise(question);
   if (!ASKS_SIMILAR.some((p) => p.test(text))) return null;
   if (namesEvent(question)) return null;
   return { at: namedTime(question) };
