@@ -35,6 +35,7 @@
  */
 
 import { eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
+import { sortedQuantile } from '../../../signals/stats.js';
 import type { EventKind } from './intent.js';
 
 /** The display tracks the labelling reads (0..1; -1, NaN or missing where nothing was measured). */
@@ -99,9 +100,7 @@ function has(v: number | undefined): v is number {
 }
 
 function quantileOf(values: number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return values.length === 0 ? null : sortedQuantile([...values].sort((a, b) => a - b), q);
 }
 
 function overlap(a: { start: number; end: number }, b: { start: number; end: number }): number {
@@ -131,8 +130,7 @@ function insideLevels(values: readonly number[], outside: (i: number) => boolean
     if (outside(i)) topOutside = Math.max(topOutside, v);
     else inside.push(v);
   });
-  inside.sort((a, b) => a - b);
-  const top = inside.length > 0 ? inside[Math.min(inside.length - 1, Math.floor(TOP_QUANTILE * inside.length))]! : 0;
+  const top = quantileOf(inside, TOP_QUANTILE) ?? 0;
   // Only a scale the outside view squeezed is stretched: a quiet track's own top is no event.
   const squeezed = top >= MIN_TOP && topOutside >= top + SQUEEZE;
   const scale = squeezed ? 1 / top : 1;
