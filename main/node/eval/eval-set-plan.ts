@@ -360,10 +360,12 @@ export const NOTHING_QUESTIONS: readonly { kind: EvalEventKind; question: string
   { kind: 'idle', question: 'Is there a pause where nothing moves?' },
 ];
 
-/** The sets the README reports: two to work on, one kept aside, and clean real footage. */
+/** The sets the README reports: three to work on, two kept aside (the second made when the first had been run once), and clean real footage. */
 export const EVAL_SETS: readonly EvalSetOptions[] = [
   { name: 'tune-procedural', seed: 11, videos: 6, source: 'procedural', phrasing: 'a', duration: 80 },
   { name: 'tune-tissue', seed: 12, videos: 6, source: 'tissue', phrasing: 'a', duration: 80 },
+  { name: 'tune-mixed', seed: 4242, videos: 6, source: 'mixed', phrasing: 'a', duration: 85 },
   { name: 'held-out', seed: 90210, videos: 8, source: 'mixed', phrasing: 'b', duration: 85 },
+  { name: 'held-out-2', seed: 271828, videos: 8, source: 'mixed', phrasing: 'b', duration: 85 },
   { name: 'real-none', seed: 7, videos: 2, source: 'tissue', phrasing: 'a', duration: 60, empty: true },
 ];
