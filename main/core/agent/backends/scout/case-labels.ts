@@ -276,6 +276,18 @@ export function cutStretches(tracks: LabelTracks, labels: CaseLabels): CutStretc
   return out.sort((a, b) => b.unlike - a.unlike || a.start - b.start).slice(0, MAX_STRETCHES);
 }
 
+/**
+ * The windows that are not one stretch read twice (a drift window and the cut stretch inside it):
+ * each is kept unless most of it lies in one kept before it, so `windows` go best first.
+ */
+export function distinctStretches<T extends { start: number; end: number }>(windows: readonly T[]): T[] {
+  const kept: T[] = [];
+  for (const w of windows) {
+    if (!kept.some((k) => overlap(k, w) >= SAME_STRETCH * Math.min(k.end - k.start, w.end - w.start))) kept.push(w);
+  }
+  return kept;
+}
+
 /** Windows of `kind` the tracks gave to another event, for the answer to say so. */
 export function settledAway(labels: CaseLabels, kind: EventKind): Settled[] {
   return labels.settled.filter((s) => s.from === kind);

@@ -10,11 +10,13 @@ import type { FrameRef, FrameSignals, Observation, TurnContext } from '../../eng
 import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
 import { coverageOf, describe, medianOf, type Candidate, type RunThresholds } from './candidates.js';
-import { cutStretches, labelCase, settledAway, type CaseLabels, type LabelTracks } from './case-labels.js';
+import { cutStretches, distinctStretches, labelCase, settledAway, type CaseLabels, type LabelTracks } from './case-labels.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
 import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
 import { similarMomentsTurn } from './similar-moments.js';
+import { OVERTURN_FRAMES, OVERTURN_SCORE, roomObjects, seesRoom } from './room-detections.js';
 import { delayOrigin, earlierOf, relationScope } from './relate.js';
+import { anchorProbes, withConfirmed } from './anchor-probes.js';
 import {
   answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, trackOnlyFinding, WORDS, type Finding,
 } from './wording.js';
@@ -274,7 +276,7 @@ function candidatesOf(kind: EventKind, series: readonly number[], tracks: LabelT
           return cut ? [{ ...cut, peakAt: middle, doubtful: true, probe: true, edgeSignal, why }] : [];
         })
       : [];
-  return [...sure, ...doubtful, ...drifts, ...probes].sort((a, b) => a.start - b.start);
+  return distinctStretches([...sure, ...doubtful, ...probes, ...drifts]).sort((a, b) => a.start - b.start);
 }
 
 function makePlan(ctx: TurnContext, intent: EventIntent, series: readonly number[], o: ScoutOptions, scope: QuestionScope | null, labels: CaseLabels): Plan {
@@ -487,25 +489,6 @@ function edgeNotes(plan: Plan, findings: readonly Finding[]): string[] {
   return notes;
 }
 
-/*
- * What the vision model saw decides where the camera was: people, a face, furniture or screens are
- * a room; an abdomen shows none. Scores below this are too unsure to count.
- */
-const DETECTION_SCORE = 0.4;
-/*
- * To overturn tracks that read the view as inside the patient, a detection must be surer than any
- * the detector gives on tissue: it has called generated tissue a person at up to 0.44, and people
- * in photographs of a room score 0.5 to 0.7.
- */
-const OVERTURN_SCORE = 0.5;
-const OVERTURN_FRAMES = 3;
-const ROOM_OBJECTS = new Set(['person', 'face', 'chair', 'couch', 'bed', 'dining table', 'tv', 'laptop', 'keyboard', 'mouse', 'cell phone', 'book', 'clock', 'potted plant', 'refrigerator', 'sink', 'bottle', 'cup']);
-
-/** A frame the detector surely sees a room on. */
-function seesRoom(f: FrameRef): boolean {
-  return (f.detections ?? []).some((d) => d.score >= OVERTURN_SCORE && ROOM_OBJECTS.has(d.label));
-}
-
 interface Verdict {
   keep: boolean;
   /** What the frames showed, for the answer; null when they were not checked. */
@@ -543,7 +526,7 @@ function verdictOf(plan: Plan, ctx: TurnContext, target: number, f: Finding): Ve
     }
     return { keep: true, note: null, unchecked: frames.length > 0 || plan.intent.event === 'outOfBody' };
   }
-  const room = checked.map((x) => (x.detections ?? []).filter((d) => d.score >= DETECTION_SCORE && ROOM_OBJECTS.has(d.label)));
+  const room = checked.map((x) => roomObjects(x));
   // What overturns the tracks must be surer than what merely agrees with them.
   const sure = room.map((r) => r.filter((d) => d.score >= OVERTURN_SCORE));
   const counted = doubtful ? sure : room;
@@ -726,8 +709,22 @@ export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
     const thought = say(ctx, [why]);
     return answerStep(thought, { text: declineText(asked.needs), evidence: [] });
   }
-  const labels = labelCase(ctx.overview.series ?? {}, o.thresholds);
-  const { intent, scope, framing } = frame(asked, ctx, labels);
+  const tracks: LabelTracks = ctx.overview.series ?? {};
+  const labels = labelCase(tracks, o.thresholds);
+  // A relation placed by a view only the frames can find looks at those frames first.
+  const probes = anchorProbes(asked.relation, tracks, labels);
+  const probed = Math.min(probes.length, ctx.steps.length);
+  const next = probes[probed];
+  if (next && !ctx.final && ctx.budget.toolCallsLeft > 1 && ctx.budget.framesLeft > 1) {
+    const lead = probed === 0 ? [`The tracks show no out-of-body period, which the question is placed by; ${probes.length === 1 ? 'one stretch' : `${probes.length} stretches`} between cuts may be one.`] : [];
+    const thought = say(ctx, [...lead, `Looking at a frame of the stretch at ${clock(next.start)}–${clock(next.end)}.`]);
+    return { kind: 'tool', thought, call: { name: 'get_frame', arguments: { time: next.time } } };
+  }
+  const confirmed = withConfirmed(labels, probes.slice(0, probed), ctx.steps, tracks.outOfBody);
+  ctx = { ...ctx, steps: ctx.steps.slice(probed) };
+  const framed = frame(asked, ctx, confirmed.labels);
+  const { intent, scope } = framed;
+  const framing = confirmed.notes.length > 0 ? { ...framed.framing, notes: [...confirmed.notes, ...framed.framing.notes] } : framed.framing;
   const trackName = TRACK[intent.event];
   const series = ctx.overview.series?.[trackName];
   if (!series || coverageOf(series) === 0) {

@@ -120,4 +120,29 @@ describe('scout: the detector settles what the colour tracks cannot', () => {
     expect(record.evidence.some((e) => e.start >= 39 && e.end <= 47)).toBe(false);
     expect(record.answer).toMatch(/changes at neither edge/);
   });
+
+  it('places a relation by a room only the frames found: the view outside comes first', async () => {
+    const { record, frames } = await ask('What came first, the pause or the camera leaving the patient?', (t) => (inRoom(t) ? person(0.62) : []));
+    expect(frames.some(inRoom)).toBe(true);
+    expect(record.evidence[0]).toMatchObject({ start: ROOM.start, end: ROOM.end });
+    expect(record.answer).toMatch(/^The out-of-body period comes first \(from 00:00:20\); the first pause begins at 00:01:00/);
+    expect(record.answer).toMatch(/sees the room at 00:00:2\d \(person 0\.62\)/);
+  });
+
+  it('scopes a question to after a room only the frames found, and says which window it used', async () => {
+    const { record } = await ask('Is there a pause after the camera goes back in?', (t) => (inRoom(t) ? person(0.62) : []));
+    expect(record.evidence[0]).toMatchObject({ start: expect.closeTo(60, 0), end: expect.closeTo(70, 0) });
+    expect(record.answer).toMatch(/after the only out-of-body period \(00:00:20–00:00:32\)/);
+  });
+
+  it('owns up to a relation it cannot place when the frames show no room there', async () => {
+    const { record } = await ask('Is there a pause after the camera goes back in?', () => []);
+    expect(record.answer).toMatch(/cannot place "after the camera goes back in": no out-of-body period was found in the case/);
+  });
+
+  it('says the frame was not checked when the vision model did not run on it', async () => {
+    const { record } = await ask('What came first, the pause or the camera leaving the patient?', () => undefined);
+    expect(record.answer).toMatch(/^The pause comes first: no out-of-body period was found/);
+    expect(record.answer).toMatch(/the vision model did not run on its frame, so it was not counted/);
+  });
 });
