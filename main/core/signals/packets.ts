@@ -16,6 +16,10 @@
  * - The signal is weighted by how much it varies: a constant-bitrate stream spreads the same
  *   bytes over every second whatever happens, and an all-intra stream has no predicted frames;
  *   both get weight 0 and motion then comes from pixels alone.
+ * - And by how steady the frame rate is: at a variable rate a second's bytes count its frames as
+ *   much as what changed in them (a frozen picture's sensor noise coded at 30 frames a second
+ *   outweighs slow work at 10), so a stream whose frame intervals vary severalfold leaves motion
+ *   to the pixels too.
  */
 
 import { clamp01, sortedQuantile } from './stats.js';
@@ -25,6 +29,9 @@ import type { PacketInfo } from './types.js';
 const MIN_PREDICTED_SHARE = 0.2;
 /** Fewer packets per typical second than this and 1 Hz sums are meaningless. */
 const MIN_PACKETS_PER_SECOND = 2;
+/** Frame intervals' p90 / p10 up to STEADY_RATE: a constant rate (timestamp jitter); weight 0 from UNSTEADY_RATE. */
+const STEADY_RATE = 1.5;
+const UNSTEADY_RATE = 2.5;
 /** (p90 - p10) / median below DISPERSION_FLAT: constant bitrate; full weight at +SPAN. */
 const DISPERSION_FLAT = 0.1;
 const DISPERSION_SPAN = 0.3;
@@ -88,7 +95,21 @@ export function packetSeconds(packets: readonly PacketInfo[], n: number): Packet
   let weight = 0;
   if (median > 0 && predicted >= MIN_PREDICTED_SHARE * counted && typicalPackets >= MIN_PACKETS_PER_SECOND) {
     const dispersion = (sortedQuantile(sorted, 0.9) - sortedQuantile(sorted, 0.1)) / median;
-    weight = clamp01((dispersion - DISPERSION_FLAT) / DISPERSION_SPAN);
+    weight = clamp01((dispersion - DISPERSION_FLAT) / DISPERSION_SPAN) * rateSteadiness(packets);
   }
   return { bytes, median, weight };
+}
+
+/** 1 for a constant frame rate, falling to 0 as the intervals between frames vary severalfold. */
+export function rateSteadiness(packets: readonly PacketInfo[]): number {
+  const times = packets.map((p) => p.time).filter((t) => t >= 0).sort((a, b) => a - b);
+  const gaps: number[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const d = times[i]! - times[i - 1]!;
+    if (d > 0) gaps.push(d);
+  }
+  if (gaps.length < 10) return 1;
+  gaps.sort((a, b) => a - b);
+  const spread = sortedQuantile(gaps, 0.9) / sortedQuantile(gaps, 0.1);
+  return clamp01((UNSTEADY_RATE - spread) / (UNSTEADY_RATE - STEADY_RATE));
 }

@@ -26,8 +26,11 @@ export interface ChunkRow {
   thumbs_json: string;
 }
 
-/** Bumped when the index algorithm changes, so old indexes are rebuilt. */
-export const INDEX_VERSION = 1;
+/**
+ * Bumped when the index algorithm changes, so old indexes are rebuilt. 2: low frame rates read
+ * frame by frame, and packet sizes left out of motion at a variable frame rate.
+ */
+export const INDEX_VERSION = 2;
 
 const now = () => new Date().toISOString();
 

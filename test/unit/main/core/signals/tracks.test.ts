@@ -8,6 +8,8 @@ import {
   type FrameFeatures,
   type RawTracks,
 } from '../../../../../main/core/signals/index.js';
+import { rateSteadiness } from '../../../../../main/core/signals/packets.js';
+import type { PacketInfo } from '../../../../../main/core/signals/types.js';
 import { roomFrame, tissueFrame, type Instrument } from '../../../../support/signal-frames.js';
 import { synthPackets } from '../../../signals/packets.js';
 
@@ -166,6 +168,24 @@ describe('buildTracks: motion', () => {
     // Without pixels, constant bitrate alone says nothing: motion is unknown rather than still.
     const blind = buildTracks([], synthPackets({ duration, activity, cbr: true }), duration);
     expect(blind.motion.every((v) => Number.isNaN(v))).toBe(true);
+  });
+
+  it('leaves motion to the pixels when the frame rate varies: a frozen noisy picture coded at 30 fps is not busier than work at 10', () => {
+    // Per frame, a frozen picture's sensor noise costs about what slow work does, so per second
+    // the 30 fps stretch weighs three times as much on the packets.
+    const packets: PacketInfo[] = [];
+    for (let t = 0, i = 0; t < duration; i++) {
+      const fps = idle(t) ? 30 : 10;
+      packets.push({ time: t, key: i % 20 === 0, size: i % 20 === 0 ? 48000 : 2000 + 400 * Math.sin(i) });
+      t += 1 / fps;
+    }
+    expect(rateSteadiness(packets)).toBe(0);
+    expect(rateSteadiness(synthPackets({ duration, activity }))).toBe(1);
+    const t = buildTracks(keyframeSamples(), packets, duration);
+    const idleMean = mean(t.motion, 128, 175);
+    const busyMean = (mean(t.motion, 10, 110) + mean(t.motion, 190, 290)) / 2;
+    expect(idleMean).toBeLessThan(0.25);
+    expect(busyMean - idleMean).toBeGreaterThan(0.25);
   });
 
   it('combines packets and pixels', () => {
