@@ -9,6 +9,7 @@ import type { TrackName } from '../../../contract/schemas.js';
 import type { FrameRef, FrameSignals, Observation, TurnContext } from '../../engine/types.js';
 import type { AnswerDraft, BackendStep, EvidenceDraft, RawToolCall } from '../../types.js';
 import { questionScope, scopeAdverbial, withoutScope, type QuestionScope } from '../../question-scope.js';
+import { sortedQuantile } from '../../../signals/stats.js';
 import { coverageOf, describe, medianOf, type Candidate, type RunThresholds } from './candidates.js';
 import { cutStretches, distinctStretches, labelCase, settledAway, type CaseLabels, type LabelTracks } from './case-labels.js';
 import { GENERIC_NEED, parseIntent, type EventIntent, type EventKind } from './intent.js';
@@ -309,17 +310,31 @@ function samplesFor(plan: Plan, ctx: TurnContext, target: number, edge: Edge | n
   return out;
 }
 
-/** The frame-level threshold: halfway between the track's usual level and this window's. */
-function frameThreshold(plan: Plan, c: Target): number {
-  const usual = medianOf(plan.series, 0, plan.series.length) ?? 0;
+/** Seconds either side of a window whose level is what the picture looks like without the event. */
+const NEIGHBOURHOOD = 8;
+
+/**
+ * The frame-level thresholds of a window's edges: halfway between its level and the level just
+ * outside that edge. The level outside is the lower quartile of the seconds next to the edge, not
+ * the case's median: where events fill much of a short case its median is an event's level, and
+ * a neighbour event may take part of the seconds next to this one.
+ */
+function edgeThresholds(plan: Plan, c: Target): { start: number; end: number } {
   const inside = medianOf(plan.series, c.start, c.end) ?? c.mean;
-  return Math.min(0.6, Math.max(0.2, (usual + inside) / 2));
+  const near = (from: number, to: number) => {
+    const v: number[] = [];
+    for (let i = Math.max(0, Math.floor(from)); i < Math.min(plan.series.length, Math.ceil(to)); i++) if (plan.series[i]! >= 0) v.push(plan.series[i]!);
+    return v.length > 0 ? sortedQuantile(v.sort((a, b) => a - b), 0.25) : 0;
+  };
+  const half = (outside: number) => Math.min(0.6, Math.max(0.2, (outside + inside) / 2));
+  return { start: half(near(c.start - NEIGHBOURHOOD, c.start)), end: half(near(c.end, c.end + NEIGHBOURHOOD)) };
 }
 
 function refineEvent(plan: Plan, ctx: TurnContext, target: number): Finding {
   const c = plan.targets[target]!;
   const signal = c.edgeSignal;
-  const threshold = signal ? (signal.rising ? signal.threshold : 1 - signal.threshold) : frameThreshold(plan, c);
+  const edges = signal ? { start: signal.rising ? signal.threshold : 1 - signal.threshold, end: signal.rising ? signal.threshold : 1 - signal.threshold } : edgeThresholds(plan, c);
+  const threshold = (edges.start + edges.end) / 2;
   const both = plan.actions.some((a) => a.kind === 'crop' && a.target === target && a.edges.length === 2);
   let startFit: number | null;
   let endFit: number | null;
@@ -328,8 +343,8 @@ function refineEvent(plan: Plan, ctx: TurnContext, target: number): Finding {
     startFit = pulse?.start ?? null;
     endFit = pulse?.end ?? null;
   } else {
-    startFit = fitStep(samplesFor(plan, ctx, target, 'start'), threshold, true, c.start)?.time ?? null;
-    endFit = fitStep(samplesFor(plan, ctx, target, 'end'), threshold, false, c.end)?.time ?? null;
+    startFit = fitStep(samplesFor(plan, ctx, target, 'start'), edges.start, true, c.start)?.time ?? null;
+    endFit = fitStep(samplesFor(plan, ctx, target, 'end'), edges.end, false, c.end)?.time ?? null;
   }
   let start = startFit ?? c.start;
   let end = endFit ?? c.end;

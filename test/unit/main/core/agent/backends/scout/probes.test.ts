@@ -5,9 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createScoutBackend } from '../../../../../../../main/core/agent/backends/scout/index.js';
-import { runAgent, summarizeTracks, type AgentTools, type FrameDetection } from '../../../../../../../main/core/agent/engine/index.js';
+import { runAgent, type AgentTools, type FrameDetection } from '../../../../../../../main/core/agent/engine/index.js';
 import type { TrackName } from '../../../../../../../main/core/contract/schemas.js';
 import { manualClock } from '../../../../../agent/scripted-backend.js';
+import { askScout, seriesTools, type Seen } from '../../../../../../support/scout-tools.js';
 
 const N = 90;
 const ROOM = { start: 20, end: 32 };
@@ -32,40 +33,8 @@ function series(): Partial<Record<TrackName, number[]>> {
   return s;
 }
 
-type Seen = (time: number) => readonly FrameDetection[] | undefined;
-
-function tools(seen: Seen): AgentTools & { frames: number[] } {
-  const s = series();
-  const at = (k: TrackName, t: number) => s[k]![Math.min(N - 1, Math.max(0, Math.floor(t)))]!;
-  const frames: number[] = [];
-  const detections = (t: number) => {
-    const d = seen(t);
-    return d === undefined ? {} : { detections: d };
-  };
-  return {
-    frames,
-    async overview() {
-      return { frames: [], tracks: summarizeTracks(s), series: s };
-    },
-    async cropVideo(start, end, n) {
-      const times = Array.from({ length: n }, (_, i) => start + ((i + 0.5) * (end - start)) / n);
-      return {
-        frames: times.map((time, i) => ({ time, ref: `c${i}`, ...detections(time) })),
-        signals: summarizeTracks(s, { from: start, to: end }),
-        samples: times.map((time) => ({ time, blood: at('blood', time), haze: at('haze', time), outOfBody: at('outOfBody', time), brightness: at('brightness', time) })),
-      };
-    },
-    async getFrame(time) {
-      frames.push(time);
-      return { time, ref: `f${time}`, width: 1920, height: 1080, ...detections(time) };
-    },
-  };
-}
-
 async function ask(question: string, seen: Seen) {
-  const t = tools(seen);
-  const record = await runAgent({ question, backend: createScoutBackend(), tools: t, duration: N, emit: () => {}, runId: 'r', now: manualClock().now });
-  return { record, frames: t.frames };
+  return askScout(question, series(), N, seen);
 }
 
 const inRoom = (t: number) => t >= ROOM.start && t < ROOM.end;
@@ -105,7 +74,7 @@ describe('scout: the detector settles what the colour tracks cannot', () => {
 
   it('answers an out-of-body reading with no cut only where the frames show a room', async () => {
     const withDrift = (): AgentTools => {
-      const base = tools(() => []);
+      const base = seriesTools(series(), N, () => []);
       return {
         ...base,
         async overview(signal) {
