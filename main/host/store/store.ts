@@ -294,12 +294,14 @@ export class Store {
 
   // ---- index state
 
+  /** A part indexed by an older version of the index reads as waiting to be indexed again. */
   indexStates(caseId: string): (IndexStateRow & { duration: number })[] {
-    return this.#read
+    const rows = this.#read
       .prepare(
         `SELECT s.*, p.duration FROM index_state s JOIN parts p ON p.id = s.part_id WHERE p.case_id = ? ORDER BY p.ord`,
       )
       .all(caseId) as (IndexStateRow & { duration: number })[];
+    return rows.map((r) => (r.state === 'done' && r.version !== INDEX_VERSION ? { ...r, state: 'pending', progress: 0, stage: 'Indexed by an older version; waiting to index again' } : r));
   }
 
   setIndexState(partId: string, state: IndexState, progress: number, stage: string, message: string | null = null): void {

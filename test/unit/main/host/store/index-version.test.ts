@@ -34,4 +34,10 @@ describe('index version', () => {
     rawDb(store).prepare('UPDATE index_state SET version = ?').run(INDEX_VERSION - 1);
     expect(store.interruptedIndexCases()).toEqual([caseId]);
   });
+
+  it('reports a part indexed by an older version as waiting, so whoever wants the index builds it again', () => {
+    expect(store.indexStates(caseId).map((s) => s.state)).toEqual(['done']);
+    rawDb(store).prepare('UPDATE index_state SET version = ?').run(INDEX_VERSION - 1);
+    expect(store.indexStates(caseId)).toMatchObject([{ state: 'pending', progress: 0, stage: expect.stringMatching(/older version/) }]);
+  });
 });
