@@ -141,3 +141,41 @@ export function coverageOf(values: readonly number[]): number {
   for (const v of values) if (hasData(v)) n++;
   return n / values.length;
 }
+
+/** A sign of an event stands this far above the case's quiet level (display scale)... */
+const ONSET_MARGIN = 0.05;
+/** ...and never below this: the display puts noise within the bottom tenth. */
+const ONSET_FLOOR = 0.1;
+/** A ramp may wobble this much on the way and still be one rise. */
+const RAMP_WOBBLE = 0.05;
+
+/** The level from which a second shows a sign of the event: just above what the quiet seconds reach. */
+export function onsetLevel(values: readonly number[], candidates: readonly Candidate[]): number {
+  const quiet: number[] = [];
+  values.forEach((v, i) => {
+    if (hasData(v) && !candidates.some((c) => i >= c.start - 1 && i < c.end + 1)) quiet.push(v);
+  });
+  quiet.sort((a, b) => a - b);
+  const top = quiet.length > 0 ? quiet[Math.min(quiet.length - 1, Math.floor(quiet.length * 0.95))]! : 0;
+  return Math.max(ONSET_FLOOR, top + ONSET_MARGIN);
+}
+
+/**
+ * Candidates grown out to where the event begins and ends. Bleeding spreads: the track climbs for
+ * seconds before it reaches the run's threshold, and the bleeding began where the climb left the
+ * quiet level, not where it crossed the threshold. So each edge walks outwards while the values
+ * stay above the onset level and keep falling away from the event.
+ */
+export function withOnsets(values: readonly number[], candidates: readonly Candidate[]): Candidate[] {
+  const level = onsetLevel(values, candidates);
+  const sign = (i: number) => hasData(values[i]) && values[i]! >= level;
+  return candidates.map((c, k) => {
+    const floor = k > 0 ? candidates[k - 1]!.end : 0;
+    const ceiling = k + 1 < candidates.length ? candidates[k + 1]!.start : values.length;
+    let start = c.start;
+    while (start - 1 >= floor && sign(start - 1) && values[start - 1]! <= values[start]! + RAMP_WOBBLE) start--;
+    let end = c.end;
+    while (end < ceiling && sign(end) && values[end]! <= values[end - 1]! + RAMP_WOBBLE) end++;
+    return start === c.start && end === c.end ? c : describe(values, { start, end });
+  });
+}

@@ -34,7 +34,7 @@
  * console text, black borders and round fields (the index measures inside the field-of-view mask).
  */
 
-import { eventCandidates, idleCandidates, medianOf, type Candidate, type RunThresholds } from './candidates.js';
+import { eventCandidates, idleCandidates, medianOf, withOnsets, type Candidate, type RunThresholds } from './candidates.js';
 import { sortedQuantile } from '../../../signals/stats.js';
 import type { EventKind } from './intent.js';
 
@@ -188,8 +188,10 @@ export function labelCase(tracks: LabelTracks, thresholds: Readonly<Record<Event
   const allSmoke = tracks.haze ? eventCandidates(insideLevels(tracks.haze, isOutside), thresholds.smoke) : [];
   const isSmoke = inWindows(allSmoke);
   // Blood is left out only over what is labelled outside: a dark pool of blood can itself lose the
-  // warm colours the out-of-body track counts, for a second or two.
-  const bleeding = tracks.blood ? eventCandidates(insideLevels(tracks.blood, inWindows(outOfBody)), thresholds.bleeding) : [];
+  // warm colours the out-of-body track counts, for a second or two. A bleeding began where its
+  // climb left the quiet level (withOnsets).
+  const insideBlood = tracks.blood ? insideLevels(tracks.blood, inWindows(outOfBody)) : null;
+  const bleeding = insideBlood ? withOnsets(insideBlood, eventCandidates(insideBlood, thresholds.bleeding)) : [];
   const elsewhere = (i: number) => isOutside(i) || isSmoke(i);
   const usualMotion = tracks.motion ? quantileOf(tracks.motion.filter((v, i) => has(v) && !elsewhere(i)), 0.6) : null;
   const idleThresholds = usualMotion !== null && usualMotion < QUIET_MOTION ? { ...thresholds.idle, high: 1 - FROZEN, low: 1 - 2 * FROZEN } : thresholds.idle;

@@ -313,11 +313,21 @@ function samplesFor(plan: Plan, ctx: TurnContext, target: number, edge: Edge | n
 /** Seconds either side of a window whose level is what the picture looks like without the event. */
 const NEIGHBOURHOOD = 8;
 
+/*
+ * Bleeding spreads: a pool grows for seconds before it is what the track reads at its height, so
+ * on the frames its edge is where the first blood shows, a quarter of the way from the level
+ * outside up to the bleeding's. Smoke billows in within a second of the cautery and a view outside
+ * the patient is there at once: halfway is their edge.
+ */
+const EDGE_SHARE: Record<EventKind, number> = { bleeding: 0.25, smoke: 0.5, outOfBody: 0.5, idle: 0.5 };
+const EDGE_MIN = 0.12;
+const EDGE_MAX = 0.6;
+
 /**
- * The frame-level thresholds of a window's edges: halfway between its level and the level just
- * outside that edge. The level outside is the lower quartile of the seconds next to the edge, not
- * the case's median: where events fill much of a short case its median is an event's level, and
- * a neighbour event may take part of the seconds next to this one.
+ * The frame-level thresholds of a window's edges, between its level and the level just outside
+ * that edge (EDGE_SHARE of the way). The level outside is the lower quartile of the seconds next
+ * to the edge, not the case's median: where events fill much of a short case its median is an
+ * event's level, and a neighbour event may take part of the seconds next to this one.
  */
 function edgeThresholds(plan: Plan, c: Target): { start: number; end: number } {
   const inside = medianOf(plan.series, c.start, c.end) ?? c.mean;
@@ -326,8 +336,9 @@ function edgeThresholds(plan: Plan, c: Target): { start: number; end: number } {
     for (let i = Math.max(0, Math.floor(from)); i < Math.min(plan.series.length, Math.ceil(to)); i++) if (plan.series[i]! >= 0) v.push(plan.series[i]!);
     return v.length > 0 ? sortedQuantile(v.sort((a, b) => a - b), 0.25) : 0;
   };
-  const half = (outside: number) => Math.min(0.6, Math.max(0.2, (outside + inside) / 2));
-  return { start: half(near(c.start - NEIGHBOURHOOD, c.start)), end: half(near(c.end, c.end + NEIGHBOURHOOD)) };
+  const share = EDGE_SHARE[plan.intent.event];
+  const at = (outside: number) => Math.min(EDGE_MAX, Math.max(EDGE_MIN, outside + share * (inside - outside)));
+  return { start: at(near(c.start - NEIGHBOURHOOD, c.start)), end: at(near(c.end, c.end + NEIGHBOURHOOD)) };
 }
 
 function refineEvent(plan: Plan, ctx: TurnContext, target: number): Finding {

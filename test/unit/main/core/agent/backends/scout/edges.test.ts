@@ -37,4 +37,15 @@ describe('scout: edges on the frames', () => {
     expect(record.evidence[0]!.start).toBeLessThanOrEqual(29.5);
     expect(record.evidence[0]!.end).toBeCloseTo(46, 0);
   });
+
+  it('places the start of a spreading bleeding where the first blood shows, not where the pool is half grown', async () => {
+    const flat = (v: number) => Array.from({ length: N }, () => v);
+    const s: Series = { blood: flat(0), haze: flat(0), outOfBody: flat(0.02), brightness: flat(0.3), motion: Array.from({ length: N }, (_, i) => 0.6 + 0.1 * Math.sin(i)), sceneChange: flat(0) };
+    // The pool spreads from 0:40 over 8 s, then stays until it is cleared at 0:56.
+    for (let i = 40; i < 56; i++) s.blood![i] = Math.min(1, 0.15 * (i - 40 + 1));
+    const { record } = await askScout('When does the bleeding start?', s, N);
+    expect(record.evidence[0]!.start).toBeGreaterThanOrEqual(39.5);
+    expect(record.evidence[0]!.start).toBeLessThanOrEqual(41);
+    expect(record.evidence[0]!.end).toBeCloseTo(56, 0);
+  });
 });
