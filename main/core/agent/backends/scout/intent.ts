@@ -61,6 +61,9 @@ const EVENT_PATTERNS: Record<EventKind, RegExp[]> = {
     /\bmisty?\b/,
     /\bsteam\w*/,
     /\bcloud(y|ed|ing)\b/,
+    /\bobscur\w*/,
+    /\b(poor|reduced|low|lost|loss of|drop in|limited|impaired) (visibility|vision)\b/,
+    /\bvisibility (drops?|dropped|is poor|was poor|worsens|worsened|is lost|was lost|is reduced|was reduced)\b/,
   ],
   outOfBody: [
     /\bout of (the )?(body|patient|abdomen|cavity)\b/,
@@ -74,6 +77,7 @@ const EVENT_PATTERNS: Record<EventKind, RegExp[]> = {
     /\b(scope|camera|laparoscope|endoscope|optic)s? (\w+ )?(back in|back inside|reinserted|re inserted|re entered|returns?|returned|comes back|came back)\b/,
     /\breinsert\w* (of )?(the )?(scope|camera|laparoscope|endoscope|optic)/,
     /\b(scope|camera|laparoscope|endoscope|optic) (withdrawal|removal|extraction|exit)\b/,
+    /\b(scope|camera|laparoscope|endoscope|optic)s? (comes?|came|coming|goes|went|going|is taken|was taken|taken) (out|outside)\b/,
   ],
   idle: [
     /\bpaus\w*/,
@@ -131,25 +135,46 @@ const END = /\b(stop\w*|ends?(?! of)|ended|ending|finish\w*|ceas\w*|resolv\w*|cl
 const LAST = /\b(final|latest|most recent|end of the (case|video|recording|operation))\b|\b(the|its|very) last\b|\blast (time|one|episode|occurrence|instance|period|moment)\b/;
 const LAST_LOOSE = /\blast\b/;
 
+/*
+ * Ways of saying an event that would otherwise read as something else: "the instruments are
+ * still" is a pause, not a question about instruments; "stop operating" is when a pause begins,
+ * not an end; "in the procedure" is the whole case, not a surgical step.
+ */
+const SAYINGS: [RegExp, string][] = [
+  [/(?<!\b(which|what|whose) )\b(instruments?|tools?|hands?|surgeons?|operators?|team) (are |is |were |was |stay |stays |stayed |remain |remains |remained |held |kept )?(still|idle|motionless|stationary|not moving|at rest)\b/g, 'nothing moves'],
+  [/\b(stop|stops|stopped|stopping|halt|halts|halted|cease|ceases|ceased) (operating|working|moving|the (surgery|operation|work))\b/g, 'pause'],
+  [/\b(halt|halts|halted|halting|standstill|stand still|freeze|freezes|froze|frozen|freezing)\b/g, 'pause'],
+  [/\bno (surgical |operative )?(activity|movement|motion|action|progress|work)\b/g, 'no activity'],
+  [/(?<!\b(end|start|beginning|middle|rest|half|part|phase|step|stage) )\b(in|during|throughout|of|for|over) (the|this) (whole |entire )?(procedure|operation|surgery|case|video|recording)\b/g, 'in the case'],
+];
+
+function withSayings(text: string): string {
+  return SAYINGS.reduce((t, [pattern, plain]) => t.replace(pattern, plain), text);
+}
+
 /** A question in lower case, hyphens as spaces, without punctuation: what the patterns are matched on. */
 export function normalise(question: string): string {
-  return question
-    .toLowerCase()
-    .replace(/[-_/]/g, ' ')
-    .replace(/[?!.,;:"'()]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return withSayings(
+    question
+      .toLowerCase()
+      .replace(/[-_/]/g, ' ')
+      .replace(/[?!.,;:"'()]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 /** As `normalise`, keeping clause breaks as " , ": "After the pause, is there smoke?". */
 function normaliseClauses(question: string): string {
-  return question
-    .toLowerCase()
-    .replace(/[-_/]/g, ' ')
-    .replace(/[,;:]/g, ' , ')
-    .replace(/[?!."'()]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return withSayings(
+    question
+      .toLowerCase()
+      .replace(/[-_/]/g, ' ')
+      .replace(/[,;:]/g, ' , ')
+      .replace(/[?!."'()]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 /** Every event word in `text`, in order; overlapping matches keep the earlier (then longer) one. */

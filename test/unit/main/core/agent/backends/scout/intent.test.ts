@@ -45,6 +45,18 @@ const EVENT_QUESTIONS: Expected[] = [
   ['How many times is the surgery static?', 'idle', 'all', 'count'],
   ['When is the last waiting time?', 'idle', 'last', 'when'],
   ['For how long is the team waiting, in total?', 'idle', 'all', 'total'],
+  // ways of saying it that read as something else word by word
+  ['Is there a pause in the procedure?', 'idle', 'all', 'exists'],
+  ['When did the surgeon stop operating?', 'idle', 'all', 'when'],
+  ['When does the operation halt?', 'idle', 'all', 'when'],
+  ['When does the picture freeze?', 'idle', 'all', 'when'],
+  ['Is there any period when the video is frozen?', 'idle', 'all', 'exists'],
+  ['When are the instruments still?', 'idle', 'all', 'when'],
+  ['When is there no surgical activity?', 'idle', 'all', 'when'],
+  ['When is the field of view obscured?', 'smoke', 'all', 'when'],
+  ['When is there poor visibility?', 'smoke', 'all', 'when'],
+  ['When does the scope come out?', 'outOfBody', 'all', 'when'],
+  ['Is there bleeding during the whole operation?', 'bleeding', 'all', 'exists'],
 ];
 
 const DECLINES: [question: string, needs: string][] = [
@@ -60,6 +72,8 @@ const DECLINES: [question: string, needs: string][] = [
   ['Is there a bile leak?', 'injuries'],
   ['Who is operating?', 'people'],
   ['Summarize the case', 'what the question asks about'],
+  ['Which step of the procedure has bleeding?', 'surgical steps'],
+  ['Which instrument is still?', 'instruments'],
   ['What happens at 00:12:00?', 'what the question asks about'],
   ['', 'what the question asks about'],
 ];
