@@ -48,6 +48,21 @@ export function anchorProbes(relation: Relation | null, tracks: LabelTracks, lab
     .sort((a, b) => a.start - b.start);
 }
 
+/**
+ * How many of the run's first steps were these probes: the leading frames taken at the probes'
+ * times, in order. Counting them (rather than taking the first steps) keeps a run whose budget
+ * stopped the probes early from reading its later calls as probes.
+ */
+export function probesTaken(probes: readonly AnchorProbe[], steps: readonly TurnStep[]): number {
+  let n = 0;
+  while (n < probes.length && n < steps.length) {
+    const obs = steps[n]!.observation;
+    if (obs.kind !== 'frame' || Math.abs(obs.call.time - probes[n]!.time) > 1e-6) break;
+    n++;
+  }
+  return n;
+}
+
 export interface Confirmed {
   labels: CaseLabels;
   /** What the frames showed, in words, for the answer. */

@@ -17,7 +17,7 @@ import { fitPulse, fitStep, idleEdges, type Sample } from './refine.js';
 import { similarMomentsTurn } from './similar-moments.js';
 import { OVERTURN_FRAMES, OVERTURN_SCORE, roomObjects, seesRoom } from './room-detections.js';
 import { delayOrigin, earlierOf, relationScope } from './relate.js';
-import { anchorProbes, withConfirmed } from './anchor-probes.js';
+import { anchorProbes, probesTaken, withConfirmed } from './anchor-probes.js';
 import {
   answerText, clock, declineText, evidenceFor, noIndexText, notIndexedInScopeText, notSeenText, span, trackOnlyFinding, WORDS, type Finding,
 } from './wording.js';
@@ -344,7 +344,8 @@ function edgeThresholds(plan: Plan, c: Target): { start: number; end: number } {
 function refineEvent(plan: Plan, ctx: TurnContext, target: number): Finding {
   const c = plan.targets[target]!;
   const signal = c.edgeSignal;
-  const edges = signal ? { start: signal.rising ? signal.threshold : 1 - signal.threshold, end: signal.rising ? signal.threshold : 1 - signal.threshold } : edgeThresholds(plan, c);
+  const level = signal ? (signal.rising ? signal.threshold : 1 - signal.threshold) : null;
+  const edges = level !== null ? { start: level, end: level } : edgeThresholds(plan, c);
   const threshold = (edges.start + edges.end) / 2;
   const both = plan.actions.some((a) => a.kind === 'crop' && a.target === target && a.edges.length === 2);
   let startFit: number | null;
@@ -739,14 +740,15 @@ export function decide(ctx: TurnContext, o: ScoutOptions): BackendStep {
   const labels = labelCase(tracks, o.thresholds);
   // A relation placed by a view only the frames can find looks at those frames first.
   const probes = anchorProbes(asked.relation, tracks, labels);
-  const probed = Math.min(probes.length, ctx.steps.length);
-  const next = probes[probed];
+  const probed = probesTaken(probes, ctx.steps);
+  const next = probed === ctx.steps.length ? probes[probed] : undefined;
   if (next && !ctx.final && ctx.budget.toolCallsLeft > 1 && ctx.budget.framesLeft > 1) {
     const lead = probed === 0 ? [`The tracks show no out-of-body period, which the question is placed by; ${probes.length === 1 ? 'one stretch' : `${probes.length} stretches`} between cuts may be one.`] : [];
     const thought = say(ctx, [...lead, `Looking at a frame of the stretch at ${clock(next.start)}–${clock(next.end)}.`]);
     return { kind: 'tool', thought, call: { name: 'get_frame', arguments: { time: next.time } } };
   }
   const confirmed = withConfirmed(labels, probes.slice(0, probed), ctx.steps, tracks.outOfBody);
+  // The plan below counts its calls from the first step after the probes.
   ctx = { ...ctx, steps: ctx.steps.slice(probed) };
   const framed = frame(asked, ctx, confirmed.labels);
   const { intent, scope } = framed;
