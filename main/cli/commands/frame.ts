@@ -1,5 +1,4 @@
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTime, formatClock } from '../../core/time-format.js';
 import { USAGE } from '../usage.js';
@@ -19,18 +18,8 @@ export async function frameCommand(argv: string[]): Promise<number> {
   if (t === null || t < 0) throw new UsageError(`"${when}" is not a time: use seconds (754.5) or HH:MM:SS.mmm.`);
   const host = await openFrames();
   try {
-    const ref = await host.frames.get(caseId, t);
     const out = resolve(values.out);
-    await mkdir(dirname(out), { recursive: true });
-    // Copy then rename: the output is never a half-written file.
-    const tmp = `${out}.${process.pid}.tmp`;
-    try {
-      await copyFile(ref.file, tmp);
-      await rename(tmp, out);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    const ref = await host.frames.get(caseId, t, undefined, out);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ out, caseId, requested: t, time: ref.time, partId: ref.partId, frameIndex: ref.frameIndex, width: ref.width, height: ref.height })}\n`);
     } else {

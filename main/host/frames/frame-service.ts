@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { frameIndexAt, keyframeIndices } from '../../core/case-time.js';
 import { mediaPath } from '../../core/contract/media-paths.js';
 import type { FrameRef } from '../../core/contract/schemas.js';
@@ -133,7 +135,11 @@ export class FrameService {
     return scan.frameTimes;
   }
 
-  async get(caseId: string, time: number, signal?: AbortSignal): Promise<FrameRef & { file: string }> {
+  /**
+   * `into` writes the frame to that file (whole or not at all) instead of the frame cache: a
+   * one-shot command that saves one frame gains nothing from caching it, and would copy it.
+   */
+  async get(caseId: string, time: number, signal?: AbortSignal, into?: string): Promise<FrameRef & { file: string }> {
     const parts = this.store.partsOf(caseId);
     if (!this.store.getCase(caseId)) throw new OpscopeError('not-found', 'This case no longer exists.');
     if (parts.length === 0) throw new OpscopeError('not-found', 'This case has no recordings.');
@@ -147,12 +153,15 @@ export class FrameService {
     if (times.length === 0) throw new OpscopeError('unsupported-media', `${part.file_name} has no video frames.`);
     const i = frameIndexAt(times, pos.offset);
     const seek = i === 0 ? 0 : (times[i - 1]! + times[i]!) / 2;
-    const file = this.layout.frame(caseId, part.id, i);
-    const key = `${part.id}/${i}`;
+    const cached = this.layout.frame(caseId, part.id, i);
+    const file = into ?? cached;
+    const key = `${file}/${i}`;
     let job = this.inflight.get(key);
     if (!job) {
-      job = existsSync(file)
-        ? pngSize(file).then((s) => s ?? Promise.reject(new OpscopeError('internal', 'A cached frame is damaged.')))
+      job = existsSync(cached)
+        ? (into ? copyWhole(cached, into) : Promise.resolve()).then(() =>
+            pngSize(cached).then((s) => s ?? Promise.reject(new OpscopeError('internal', 'A cached frame is damaged.'))),
+          )
         : this.jobs.frame(
             // The frame table lets the worker's warm decoder give exactly this frame.
             { path: part.path, seek, out: file, frame: { index: i, time: times[i]!, first: times[0]!, count: times.length } },
@@ -173,5 +182,18 @@ export class FrameService {
       src: mediaPath.frame(part.id, i),
       file,
     };
+  }
+}
+
+/** Copies through a temporary file beside the target, so the target is never half-written. */
+async function copyWhole(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = `${to}.${process.pid}.tmp`;
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
   }
 }

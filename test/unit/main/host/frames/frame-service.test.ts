@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FrameService, type FrameJobs, type FrameStore } from '../../../../../main/host/frames/frame-service.js';
+import { encodePng } from '../../../../../main/node/png.js';
 import { Store } from '../../../../../main/host/store/store.js';
 import { fakePart } from '../../../../support/feedback.js';
 
@@ -22,6 +23,7 @@ describe('the frame service keeps what makes frames cheap, within bounds', () =>
   let reads: { frameTimes: string[]; packetScan: string[] };
   let frames: FrameService;
   let decoded: number[];
+  let written: string[];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'opscope-frame-service-'));
@@ -33,6 +35,7 @@ describe('the frame service keeps what makes frames cheap, within bounds', () =>
     for (const id of partIds) store.savePacketScan(id, scan);
     reads = { frameTimes: [], packetScan: [] };
     decoded = [];
+    written = [];
     const counted: FrameStore = {
       getCase: (id) => store.getCase(id),
       partsOf: (id) => store.partsOf(id),
@@ -43,7 +46,7 @@ describe('the frame service keeps what makes frames cheap, within bounds', () =>
     };
     const jobs: FrameJobs = {
       packets: () => Promise.reject(new Error('every part is scanned already')),
-      frame: (p) => (decoded.push(p.frame!.index), Promise.resolve({ width: 1920, height: 1080 })),
+      frame: (p) => (decoded.push(p.frame!.index), written.push(p.out), Promise.resolve({ width: 1920, height: 1080 })),
     };
     frames = new FrameService(counted, jobs, { frame: (c, p, i) => join(dir, 'frames', c, p, `${i}.png`) });
   });
@@ -82,5 +85,20 @@ describe('the frame service keeps what makes frames cheap, within bounds', () =>
     await vi.advanceTimersByTimeAsync(5 * 60_000 + 1);
     await frames.timing(partIds[8]!);
     expect(reads.frameTimes.filter((id) => id === partIds[8])).toHaveLength(2);
+  });
+
+  it('a frame asked into a file is written there, not to the frame cache; a cached frame is copied there whole', async () => {
+    const into = join(dir, 'saved', 'frame.png');
+    const fresh = await frames.get(caseId, 0.13, undefined, into);
+    expect(written).toEqual([into]);
+    expect(fresh.file).toBe(into);
+    const cachedFile = join(dir, 'frames', caseId, partIds[0]!, '5.png');
+    mkdirSync(dirname(cachedFile), { recursive: true });
+    writeFileSync(cachedFile, await encodePng(new Uint8Array(4 * 2 * 3).fill(200), 4, 2));
+    const copied = await frames.get(caseId, 0.21, undefined, into);
+    expect(decoded).toEqual([3]);
+    expect([copied.width, copied.height]).toEqual([4, 2]);
+    expect(readFileSync(into).equals(readFileSync(cachedFile))).toBe(true);
+    expect(readdirSync(dirname(into))).toEqual(['frame.png']);
   });
 });
