@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { copyFile } from 'node:fs/promises';
 import { frameIndexAt, keyframeIndices } from '../../core/case-time.js';
 import { mediaPath } from '../../core/contract/media-paths.js';
 import type { FrameRef } from '../../core/contract/schemas.js';
@@ -10,6 +9,7 @@ import type { PacketScan } from '../../core/media-info.js';
 import type { AgentFrameFeatures, JobParams, JobResult } from '../../core/worker-protocol.js';
 import type { DataLayout } from '../../node/paths.js';
 import { pngSize } from '../../node/png.js';
+import { writeWhole } from '../../node/whole-file.js';
 import { timelineOf } from '../cases/case-model.js';
 import type { ReadableStore } from '../store/store.js';
 import type { WorkerSupervisor } from '../workers/worker-supervisor.js';
@@ -159,7 +159,7 @@ export class FrameService {
     let job = this.inflight.get(key);
     if (!job) {
       job = existsSync(cached)
-        ? (into ? copyWhole(cached, into) : Promise.resolve()).then(() =>
+        ? (into ? writeWhole(into, (tmp) => copyFile(cached, tmp)) : Promise.resolve()).then(() =>
             pngSize(cached).then((s) => s ?? Promise.reject(new OpscopeError('internal', 'A cached frame is damaged.'))),
           )
         : this.jobs.frame(
@@ -185,15 +185,3 @@ export class FrameService {
   }
 }
 
-/** Copies through a temporary file beside the target, so the target is never half-written. */
-async function copyWhole(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
-  const tmp = `${to}.${process.pid}.tmp`;
-  try {
-    await copyFile(from, tmp);
-    await rename(tmp, to);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}

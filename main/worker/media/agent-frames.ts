@@ -10,6 +10,7 @@ import { frameFeatures } from '../../core/signals/index.js';
 import { formatClock } from '../../core/time-format.js';
 import type { AgentFramePass, AgentFrameResult, AgentFramesParams } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
+import { writeWhole } from '../../node/whole-file.js';
 import { explainMediaFailure } from './errors.js';
 import { labelledJpeg } from './frame-encode.js';
 import { NotWarm, warmDecoders } from './warm-decoder.js';
@@ -174,15 +175,7 @@ async function warmAgentFrames(
       return null;
     }
     const file = join(p.outDir, `${f.name}.jpg`);
-    const tmp = join(p.outDir, `.warm-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(tmp, jpeg);
-      // Renamed into place: a reader (or a concurrent request for the same frame) never sees half a file.
-      await rename(tmp, file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await writeWhole(file, (tmp) => writeFile(tmp, jpeg));
     out.push({ index: f.index, time: f.time, file, width: g.width, height: g.height, features: null });
   }
   return out;
