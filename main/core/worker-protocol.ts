@@ -232,7 +232,10 @@ export interface DeidFramesParams {
 }
 
 export interface DeidFramesResult {
+  /** The frames read, in time order: a sampled frame that looked like the last one read is left out. */
   samples: { time: number; texts: OcrText[]; persons: VisionDetection[]; faces: VisionDetection[] }[];
+  /** Frames decoded and compared (all of `DeidFramesParams.samples`). */
+  sampled: number;
   /** Null when no text was looked for. */
   ocr: (OcrDeviceInfo & { ms: number }) | null;
   /** Null when no people were looked for; `ms` is the detectors' own time. */

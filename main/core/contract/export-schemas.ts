@@ -211,8 +211,10 @@ export const ExportPreview = z.object({
   /** Case-time spans filmed outside the patient, and how they would be hidden. */
   outOfBody: z.array(Range),
   outOfBodyTreatment: z.enum(['blur', 'card', 'none']),
-  /** Frames read for text. */
+  /** Frames sampled for text and people (about one a second). */
   samples: z.number().int(),
+  /** ... of which read by the text reader and the people detectors; the others looked like the frame read before them. */
+  read: z.number().int(),
   /** The frame the boxes are drawn on (regions of its part apply to it). */
   still: FrameRef.nullable(),
   /** Where OCR ran and how long it took; null when no text was looked for. */

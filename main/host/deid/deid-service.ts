@@ -33,7 +33,10 @@ export interface DeidPlan {
   peopleInsidePatientView: number;
   /** Frames filmed outside the patient (checked even when they are kept: people there are looked for harder). */
   outOfBody: Span[];
+  /** Frames sampled for text and people (about one a second), each decoded and compared. */
   samples: number;
+  /** ... of which the text reader and the people detectors read; the others looked like the frame read before them. */
+  framesRead: number;
   /** Frames scored for out-of-body views. */
   checkedFrames: number;
   ocr: (OcrDeviceInfo & { ms: number }) | null;
@@ -45,6 +48,7 @@ interface PartReads {
   regions: TextRegion[];
   people: PeopleSample[];
   samples: number;
+  read: number;
   ocr: (OcrDeviceInfo & { ms: number }) | null;
   vision: DeidFramesResult['vision'];
 }
@@ -99,6 +103,7 @@ export class DeidService {
     let peopleInside = 0;
     const spans: Span[] = [];
     let samples = 0;
+    let framesRead = 0;
     let checkedFrames = 0;
     let ocrInfo: OcrDeviceInfo | null = null;
     let ocrMs = 0;
@@ -121,6 +126,7 @@ export class DeidService {
         : null;
       if (found) {
         samples += found.samples;
+        framesRead += found.read;
         if (found.ocr) {
           ocrInfo = found.ocr;
           ocrMs += found.ocr.ms;
@@ -211,6 +217,7 @@ export class DeidService {
       peopleInsidePatientView: peopleInside,
       outOfBody: joinSpans(spans).map((s) => ({ start: round3(Math.max(start, s.start)), end: round3(Math.min(end, s.end)) })).filter((s) => s.end > s.start),
       samples,
+      framesRead,
       checkedFrames,
       ocr: ocrInfo ? { ...ocrInfo, ms: ocrMs } : null,
       vision,
@@ -235,6 +242,7 @@ export class DeidService {
       peopleInsidePatientView: plan.peopleInsidePatientView,
       vision: plan.vision ? { backend: plan.vision.backend, ms: plan.vision.ms } : null,
       samples: plan.samples,
+      read: plan.framesRead,
       still: still ? { caseId: still.caseId, partId: still.partId, requested: still.requested, time: still.time, frameIndex: still.frameIndex, width: still.width, height: still.height, src: still.src } : null,
       ocr: plan.ocr ? { device: plan.ocr.device, ms: plan.ocr.ms } : null,
     };
@@ -247,7 +255,7 @@ export class DeidService {
     return parts;
   }
 
-  /** Text and people on the frames read (one a second), decoded once for both. */
+  /** Text and people on the frames sampled (one a second, each decoded once for both; the still ones passed over). */
   private async readsOf(
     part: PartRow,
     times: Float64Array,
@@ -288,7 +296,8 @@ export class DeidService {
     return {
       regions,
       people: r.samples.map((s) => ({ time: s.time, persons: s.persons, faces: s.faces })),
-      samples: r.samples.length,
+      samples: r.sampled,
+      read: r.samples.length,
       ocr: r.ocr,
       vision: r.vision,
     };

