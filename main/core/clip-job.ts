@@ -14,6 +14,8 @@ export interface ClipSegment {
    */
   from: number;
   to: number;
+  /** Accurate mode: the time of the segment's first frame, where its timestamps start (lets masks be worked from decodes of their own windows). */
+  first?: number;
   /** Stream copy: how many frames to copy from the keyframe on (whole GOPs). */
   frames?: number;
   hasAudio: boolean;

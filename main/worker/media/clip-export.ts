@@ -8,7 +8,10 @@ import type { JobProgress } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
 import { captionFontFile } from '../../node/fonts.js';
 import { explainMediaFailure } from './errors.js';
-import { maskChains } from './deid-filters.js';
+import { maskChains, type MaskChainInput } from './deid-filters.js';
+
+/** Seconds a window's frames are timed ahead of the segment's same frames: under any frame gap, over timestamp rounding. */
+const WINDOW_LEAD = 0.0005;
 
 interface ClipContext {
   signal: AbortSignal;
@@ -199,6 +202,8 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
   const style = needsFont ? styleFor(width, height, captionFontFile()) : null;
   const audio = p.keepAudio && p.segments.some((s) => s.hasAudio);
   const inputs: string[] = [];
+  /** Inputs after the segments': decodes of the windows where some masks show (see mask-windows.ts). */
+  const windowInputs: string[][] = [];
   const chains: string[] = [];
   const pairs: string[] = [];
   const fit =
@@ -226,7 +231,20 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
   p.segments.forEach((s, k) => {
     const d = s.to - s.from;
     inputs.push('-ss', secs(s.from), '-t', secs(d), '-i', inputPath(s.path));
-    const masked = p.deidentify && s.masks ? deidMasks(p.deidentify, s.masks, k, work, style?.font ?? null) : null;
+    const windows = s.first === undefined ? undefined : {
+      duration: d,
+      open: (from: number) => {
+        const input = p.segments.length + windowInputs.length;
+        const seek = s.first! + from;
+        // From the keyframe before the window, timed like the segment: the seek point shifted to
+        // where the segment's would put it, less its first frame's time, less a hair so that
+        // each frame of the window comes no later than the same frame of the segment.
+        windowInputs.push(['-noaccurate_seek', '-ss', secs(seek), '-itsoffset', secs(seek - s.from), '-i', inputPath(s.path)]);
+        chains.push(`[${input}:v:0]setpts=PTS-${(s.first! - s.from + WINDOW_LEAD).toFixed(6)}/TB[dw${input}]`);
+        return `dw${input}`;
+      },
+    };
+    const masked = p.deidentify && s.masks ? deidMasks(p.deidentify, s.masks, k, work, style?.font ?? null, windows) : null;
     if (masked) {
       chains.push(`[${k}:v:0]setpts=PTS-STARTPTS[dm${k}in]`, ...masked);
       chains.push(`[dm${k}out]${fit}[v${k}]`);
@@ -243,6 +261,7 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
     }
     total += d;
   });
+  inputs.push(...windowInputs.flat());
   const n = p.segments.length + (p.titleCard ? 1 : 0);
   let video: string;
   if (n > 1) {
@@ -283,8 +302,9 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
 }
 
 /** The segment's de-identification chain from [dm{k}in] to [dm{k}out]; null when it masks nothing. */
-function deidMasks(d: DeidentifyParams, masks: SegmentMasks, k: number, work: string, font: string | null): string[] | null {
+function deidMasks(d: DeidentifyParams, masks: SegmentMasks, k: number, work: string, font: string | null, windows?: MaskChainInput['windows']): string[] | null {
   return maskChains({
+    ...(windows ? { windows } : {}),
     input: `dm${k}in`,
     output: `dm${k}out`,
     width: masks.width,

@@ -5,6 +5,7 @@
  */
 
 import type { DeidentifyParams, MaskBox, SegmentMasks } from '../../core/clip-job.js';
+import { planMaskWindows, WINDOW_MARGIN } from '../../core/deid/mask-windows.js';
 
 /*
  * Escaping for what this file writes itself: numbers and time expressions (whose commas the graph
@@ -25,10 +26,19 @@ function filter(name: string, options: Record<string, string | number>): string 
   return `${name}=${graphValue(args)}`;
 }
 
-/** Times are written with microsecond precision; `to` is exclusive, as everywhere in clips. */
+/** Seconds both ends of a span are pulled early by: far under any frame gap, far over float error. */
+const EDGE = 1e-4;
+
+/**
+ * Spans as a timeline expression; `to` is exclusive, as everywhere in clips. Both ends are pulled
+ * a tenth of a millisecond early: a span starts on a frame's time, and ffmpeg's `t` for that frame
+ * (ticks times the time base, in floating point) can come out a hair below it, which would leave
+ * the frame unmasked.
+ */
 export function spansExpr(spans: readonly { from: number; to: number }[]): string {
-  return spans.map((s) => `between(t,${Math.max(0, s.from).toFixed(6)},${Math.max(0, s.to - 1e-4).toFixed(6)})`).join('+');
+  return spans.map((s) => `between(t,${Math.max(0, s.from - EDGE).toFixed(6)},${Math.max(0, s.to - EDGE).toFixed(6)})`).join('+');
 }
+
 
 /**
  * A box grown to even coordinates inside the picture: 4:2:0 chroma covers 2x2 pixels, and a
@@ -70,6 +80,13 @@ export interface MaskChainInput {
   cardText: ((enable: string) => string) | null;
   /** Unique prefix for the intermediate labels of this chain. */
   tag: string;
+  /**
+   * The segment's length, and a decode of its picture from `from` on (segment seconds, the same
+   * timestamps as `input`; cut at the window's end here) whose label it returns: blur masks
+   * showing only for part of the segment are then worked there alone (see mask-windows.ts).
+   * Absent: every mask on `input`.
+   */
+  windows?: { duration: number; open: (from: number) => string };
 }
 
 /**
@@ -86,6 +103,13 @@ function usable(list: readonly Timed[], width: number, height: number): Timed[] 
     .filter((r): r is Timed => r.box !== null && r.to > r.from);
 }
 
+const textSamples = (w: number, h: number): [number, number] => [Math.max(1, Math.round(w / SMEAR)), Math.max(1, Math.round(h / SMEAR))];
+
+function peopleSamples(w: number, h: number): [number, number] {
+  const block = Math.max(SMEAR, Math.min(w, h) / PEOPLE_SAMPLES);
+  return [Math.max(1, Math.round(w / block)), Math.max(1, Math.round(h / block))];
+}
+
 /** Filter chains (joined with ';') taking [input] to [output], or null when nothing is masked. */
 export function maskChains(c: MaskChainInput): string[] | null {
   const regions = usable(c.masks.regions, c.width, c.height);
@@ -95,35 +119,61 @@ export function maskChains(c: MaskChainInput): string[] | null {
   const chains: string[] = [];
   let current = c.input;
   const label = (k: string) => `${c.tag}${k}`;
+  const textStyle = c.deidentify.mask;
+  const peopleStyle = c.deidentify.people ?? 'blur';
 
-  /** Hides `list` over [current], by solid boxes or by smearing each to `samples(w, h)` samples. */
-  const hide = (list: Timed[], style: 'blur' | 'box', tag: string, samples: (w: number, h: number) => [number, number]) => {
+  // Smeared masks showing only for part of the segment come from decodes of their own windows.
+  type Smear = Timed & { samples: (w: number, h: number) => [number, number]; text: boolean };
+  const smears: Smear[] = [
+    ...(textStyle === 'blur' ? regions.map((r) => ({ ...r, samples: textSamples, text: true })) : []),
+    ...(peopleStyle === 'blur' ? people.map((r) => ({ ...r, samples: peopleSamples, text: false })) : []),
+  ];
+  const plan = c.windows ? planMaskWindows(smears, c.windows.duration) : { onMain: smears.map((_, i) => i), windows: [] };
+  /** Each windowed mask's source label, one split output of its window's decode. */
+  const sourceOf = new Map<Smear, string>();
+  plan.windows.forEach((w, k) => {
+    const from = Math.max(0, w.from - WINDOW_MARGIN);
+    const to = w.to + WINDOW_MARGIN;
+    const outs = w.members.map((_, j) => label(`w${k}_${j}`));
+    chains.push(`[${c.windows!.open(from)}]${filter('trim', { start: from.toFixed(6), end: to.toFixed(6) })},split=${outs.length}${outs.map((o) => `[${o}]`).join('')}`);
+    w.members.forEach((m, j) => sourceOf.set(smears[m]!, outs[j]!));
+  });
+  const onMain = new Set(plan.onMain.map((i) => smears[i]!));
+
+  /** Covers `list` over [current] with solid boxes, each shown over its span. */
+  const cover = (list: Timed[], tag: string) => {
     if (list.length === 0) return;
-    if (style === 'box') {
-      const boxes = list.map((r) =>
-        filter('drawbox', { x: r.box[0], y: r.box[1], w: r.box[2], h: r.box[3], color: 'black', t: 'fill', enable: spansExpr([r]) }),
-      );
-      chains.push(`[${current}]${boxes.join(',')}[${label(tag)}]`);
-      current = label(tag);
-      return;
-    }
-    const copies = list.map((_, k) => `[${label(`${tag}c${k}`)}]`).join('');
-    chains.push(`[${current}]split=${list.length + 1}[${label(`${tag}b0`)}]${copies}`);
-    list.forEach((r, k) => {
-      const [x, y, w, h] = r.box;
-      const [sw, sh] = samples(w, h);
-      chains.push(`[${label(`${tag}c${k}`)}]crop=${w}:${h}:${x}:${y},scale=${sw}:${sh}:flags=area,scale=${w}:${h}:flags=bilinear[${label(`${tag}s${k}`)}]`);
-      const next = label(`${tag}b${k + 1}`);
-      chains.push(`[${label(`${tag}b${k}`)}][${label(`${tag}s${k}`)}]${filter('overlay', { x, y, enable: spansExpr([r]) })}[${next}]`);
-    });
-    current = label(`${tag}b${list.length}`);
+    const boxes = list.map((r) =>
+      filter('drawbox', { x: r.box[0], y: r.box[1], w: r.box[2], h: r.box[3], color: 'black', t: 'fill', enable: spansExpr([r]) }),
+    );
+    chains.push(`[${current}]${boxes.join(',')}[${label(tag)}]`);
+    current = label(tag);
   };
 
-  hide(regions, c.deidentify.mask, 't', (w, h) => [Math.max(1, Math.round(w / SMEAR)), Math.max(1, Math.round(h / SMEAR))]);
-  hide(people, c.deidentify.people ?? 'blur', 'p', (w, h) => {
-    const block = Math.max(SMEAR, Math.min(w, h) / PEOPLE_SAMPLES);
-    return [Math.max(1, Math.round(w / block)), Math.max(1, Math.round(h / block))];
-  });
+  /** Smears `list` over [current]: each box cut out (of [current], or of its window), shrunk to its samples, stretched back, laid over its span. */
+  const smear = (list: Smear[], tag: string) => {
+    const here = list.filter((r) => onMain.has(r));
+    const copies = here.map((_, k) => label(`${tag}c${k}`));
+    if (here.length > 0) {
+      chains.push(`[${current}]split=${here.length + 1}[${label(`${tag}m`)}]${copies.map((x) => `[${x}]`).join('')}`);
+      current = label(`${tag}m`);
+    }
+    list.forEach((r, k) => {
+      const [x, y, w, h] = r.box;
+      const [sw, sh] = r.samples(w, h);
+      const from = sourceOf.get(r) ?? copies[here.indexOf(r)]!;
+      chains.push(`[${from}]crop=${w}:${h}:${x}:${y},scale=${sw}:${sh}:flags=area,scale=${w}:${h}:flags=bilinear[${label(`${tag}s${k}`)}]`);
+      const next = label(`${tag}b${k}`);
+      // A window's decode ends before the segment: should it end early, its last smear stays on, never the picture.
+      chains.push(`[${current}][${label(`${tag}s${k}`)}]${filter('overlay', { x, y, eof_action: 'repeat', enable: spansExpr([r]) })}[${next}]`);
+      current = next;
+    });
+  };
+
+  if (textStyle === 'box') cover(regions, 't');
+  else smear(smears.filter((r) => r.text), 't');
+  if (peopleStyle === 'box') cover(people, 'p');
+  else smear(smears.filter((r) => !r.text), 'p');
 
   if (oob.length > 0) {
     const enable = spansExpr(oob);

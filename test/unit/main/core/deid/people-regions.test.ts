@@ -63,7 +63,7 @@ describe('people to mask, tracked between frames read', () => {
     const blur = maskChains({ ...base, masks, deidentify: { mask: 'blur', outOfBody: 'blur', cardText: 'x' } })!.join(';');
     // Six samples across the shorter side, however big the box.
     expect(blur).toContain('crop=240:480:100:40,scale=6:12:flags=area');
-    expect(blur).toContain('enable=between(t\\,1.000000\\,2.999900)');
+    expect(blur).toContain('enable=between(t\\,0.999900\\,2.999900)');
     const box = maskChains({ ...base, masks, deidentify: { mask: 'blur', outOfBody: 'blur', people: 'box', cardText: 'x' } })!.join(';');
     expect(box).toContain('drawbox=x=100:y=40:w=240:h=480:color=black:t=fill');
   });

@@ -161,7 +161,7 @@ describe('mask filters', () => {
   });
 
   it('builds box, smear, blur and card chains with their time spans', () => {
-    expect(spansExpr([{ from: 1, to: 2 }, { from: 3, to: 4 }])).toBe('between(t,1.000000,1.999900)+between(t,3.000000,3.999900)');
+    expect(spansExpr([{ from: 1, to: 2 }, { from: 3, to: 4 }])).toBe('between(t,0.999900,1.999900)+between(t,2.999900,3.999900)');
     const base = { input: 'in', output: 'out', width: 960, height: 540, cardText: (enable: string) => `drawtext=text=x:enable=${enable}`, tag: 'x' };
     const masks = { width: 960, height: 540, regions: [{ box: [10, 10, 100, 30] as Rect, from: 0, to: 5 }], outOfBody: [{ from: 2, to: 3 }] };
     const box = maskChains({ ...base, masks, deidentify: { mask: 'box', outOfBody: 'blur', cardText: 'x' } })!;
@@ -169,7 +169,7 @@ describe('mask filters', () => {
     expect(box.join(';')).toMatch(/boxblur=luma_radius=54:luma_power=3:chroma_radius=27:chroma_power=3/);
     const blur = maskChains({ ...base, masks, deidentify: { mask: 'blur', outOfBody: 'card', cardText: 'x' } })!;
     expect(blur.join(';')).toContain('crop=100:30:10:10,scale=6:2:flags=area,scale=100:30:flags=bilinear');
-    expect(blur.join(';')).toContain('drawbox=x=0:y=0:w=960:h=540:color=0x1e2328:t=fill:enable=between(t\\,2.000000\\,2.999900),drawtext=text=x:enable=between(t,2.000000,2.999900)');
+    expect(blur.join(';')).toContain('drawbox=x=0:y=0:w=960:h=540:color=0x1e2328:t=fill:enable=between(t\\,1.999900\\,2.999900),drawtext=text=x:enable=between(t,1.999900,2.999900)');
     expect(blur.at(-1)).toMatch(/null\[out\]$/);
     expect(maskChains({ ...base, masks: { ...masks, regions: [], outOfBody: [] }, deidentify: { mask: 'blur', outOfBody: 'blur', cardText: 'x' } })).toBeNull();
   });

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClipSegment, ExportClipParams, SegmentMasks } from '../../main/core/clip-job.js';
+import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
+import { exportClip } from '../../main/worker/media/clip-export.js';
+import { ffmpegVideo, frameTimestamps } from '../support/media.js';
+
+/*
+ * Blur masks showing for part of a segment are worked from a decode of their own window instead
+ * of on every frame of the segment. The picture must not change for it: the clip is compared
+ * frame by frame with the same export worked the old way, on a recording with B-frames, a
+ * variable frame rate and keyframes 2 s apart, cut from a frame that is not a keyframe.
+ */
+const W = 320;
+const H = 240;
+
+type Box = [number, number, number, number];
+
+async function frames(file: string): Promise<Uint8Array[]> {
+  const { stdout } = await runFfmpeg(['-v', 'error', '-i', inputPath(file), '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { timeoutMs: 120_000, maxStdoutBytes: 400 * W * H * 3 });
+  return Array.from({ length: Math.floor(stdout.length / (W * H * 3)) }, (_, k) => stdout.subarray(k * W * H * 3, (k + 1) * W * H * 3));
+}
+
+async function md5s(file: string): Promise<string[]> {
+  const { stdout } = await runFfmpeg(['-v', 'error', '-i', inputPath(file), '-f', 'framemd5', '-'], { timeoutMs: 120_000 });
+  return stdout.toString().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
+}
+
+/** Mean absolute difference inside a box. */
+function boxDiff(a: Uint8Array, b: Uint8Array, [x0, y0, w, h]: Box): number {
+  let s = 0;
+  for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) for (let c = 0; c < 3; c++) s += Math.abs(a[(y * W + x) * 3 + c]! - b[(y * W + x) * 3 + c]!);
+  return s / (w * h * 3);
+}
+
+describe('blur masks worked from their own windows', () => {
+  let dir: string;
+  let source: string;
+  let times: number[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'opscope-mask-windows-'));
+    // Frames 40 ms apart with every third one 13 ms late: a variable rate, B-frames (x264's default).
+    source = await ffmpegVideo('mask-windows-vfr-v2.mp4', [
+      '-f', 'lavfi', '-i', `testsrc2=s=${W}x${H}:r=25:d=14`,
+      '-vf', "settb=1/12800,setpts='(N/25+0.013*eq(mod(N,3),1))/TB'", '-vsync', 'vfr', '-r', '1000',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', '-bf', '2', '-pix_fmt', 'yuv420p',
+    ]);
+    times = await frameTimestamps(source);
+  }, 300_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function run(name: string, segment: ClipSegment): Promise<string> {
+    const out = join(dir, name);
+    const p: ExportClipParams = {
+      segments: [segment], out, format: 'mp4', mode: 'accurate', size: { width: W, height: H }, fps: 25, uniformRate: false,
+      captions: { cues: [], burn: false }, clock: null, keepAudio: false, keepMetadata: false, titleCard: null,
+      deidentify: { mask: 'blur', outOfBody: 'blur', people: 'blur', cardText: '' },
+    };
+    await exportClip(p, { signal: new AbortController().signal, progress: () => undefined });
+    return out;
+  }
+
+  it('gives the same picture, frame for frame, as working every mask on every frame', async () => {
+    // From frame 37 (not a keyframe) to frame 320; masks in segment seconds from frame 37.
+    const i0 = 37;
+    const i1 = 320;
+    const first = times[i0]!;
+    const local = (i: number) => times[i]! - first;
+    const person: Box = [40, 40, 120, 100];
+    const text: Box = [60, 60, 120, 40];
+    const masks: SegmentMasks = {
+      width: W,
+      height: H,
+      // A mask showing all through stays on the segment's picture; two short ones get windows.
+      regions: [{ box: [10, 200, 100, 30], from: 0, to: local(i1) }, { box: text, from: local(200), to: local(236) }],
+      people: [{ box: person, from: local(60), to: local(101) }],
+      outOfBody: [],
+    };
+    const segment: ClipSegment = { path: source, from: (times[i0 - 1]! + times[i0]!) / 2, to: (times[i1 - 1]! + times[i1]!) / 2, hasAudio: false, masks };
+    const everyFrame = await run('every-frame.mp4', segment);
+    const windowed = await run('windowed.mp4', { ...segment, first });
+    const [a, b] = await Promise.all([md5s(everyFrame), md5s(windowed)]);
+    expect(b.length).toBe(i1 - i0);
+    expect(b).toEqual(a);
+
+    // And the masks sit on exactly their frames. Before a span the encoder has settled on the
+    // picture; right after one it is still rebuilding the detail, so that frame is only well
+    // below a masked one.
+    const [src, out] = await Promise.all([frames(source), frames(windowed)]);
+    const d = (box: Box, i: number) => boxDiff(out[i - i0]!, src[i]!, box);
+    for (const [box, start, end] of [[person, 60, 101], [text, 200, 236]] as const) {
+      expect(d(box, start - 1), `before ${start}`).toBeLessThan(6);
+      expect(d(box, start), `at ${start}`).toBeGreaterThan(20);
+      expect(d(box, end - 1), `at ${end - 1}`).toBeGreaterThan(20);
+      expect(d(box, end), `after ${end - 1}`).toBeLessThan(d(box, end - 1) / 3);
+    }
+  }, 300_000);
+});
