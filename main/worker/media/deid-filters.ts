@@ -98,9 +98,50 @@ const PEOPLE_SAMPLES = 6;
 type Timed = { box: MaskBox; from: number; to: number };
 
 function usable(list: readonly Timed[], width: number, height: number): Timed[] {
-  return list
-    .map((r) => ({ ...r, box: evenBox(r.box, width, height) }))
-    .filter((r): r is Timed => r.box !== null && r.to > r.from);
+  return joinRows(
+    list
+      .map((r) => ({ ...r, box: evenBox(r.box, width, height) }))
+      .filter((r): r is Timed => r.box !== null && r.to > r.from),
+  );
+}
+
+/** The two boxes as one when together they are exactly a rectangle (side by side on one row or column, touching or overlapping). */
+function joined(a: MaskBox, b: MaskBox): MaskBox | null {
+  const [ax, ay, aw, ah] = a;
+  const [bx, by, bw, bh] = b;
+  if (ay === by && ah === bh && bx <= ax + aw && ax <= bx + bw) {
+    const x = Math.min(ax, bx);
+    return [x, ay, Math.max(ax + aw, bx + bw) - x, ah];
+  }
+  if (ax === bx && aw === bw && by <= ay + ah && ay <= by + bh) {
+    const y = Math.min(ay, by);
+    return [ax, y, aw, Math.max(ay + ah, by + bh) - y];
+  }
+  return null;
+}
+
+/**
+ * Masks shown over the same span whose boxes together make exactly a rectangle (a tower's banner
+ * read as several words, say) become one: the same pixels hidden, one branch of filters instead
+ * of several, and no seam between them.
+ */
+export function joinRows(list: readonly Timed[]): Timed[] {
+  const out = list.map((r) => ({ ...r }));
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i++) {
+      for (let j = i + 1; j < out.length && !merged; j++) {
+        const [a, b] = [out[i]!, out[j]!];
+        const box = a.from === b.from && a.to === b.to ? joined(a.box, b.box) : null;
+        if (box) {
+          out[i] = { ...a, box };
+          out.splice(j, 1);
+          merged = true;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 const textSamples = (w: number, h: number): [number, number] => [Math.max(1, Math.round(w / SMEAR)), Math.max(1, Math.round(h / SMEAR))];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JOIN_GAP, MAX_WINDOWS, planMaskWindows } from '../../../../../main/core/deid/mask-windows.js';
-import { maskChains } from '../../../../../main/worker/media/deid-filters.js';
+import { joinRows, maskChains } from '../../../../../main/worker/media/deid-filters.js';
 
 describe('mask windows', () => {
   it('keeps masks showing over most of the segment on its picture and gives short ones windows', () => {
@@ -41,5 +41,26 @@ describe('mask windows', () => {
     expect(chains).toMatch(/overlay=x=100:y=40:eof_action=repeat:enable=between\(t\\,19\.999900\\,22\.999900\)/);
     // The text showing all through is cut from the picture itself.
     expect(chains).toContain('[in]split=2[xtm][xtc0]');
+  });
+});
+
+describe('masks joined into one rectangle', () => {
+  it('joins boxes of one span that make exactly a rectangle, and nothing else', () => {
+    const banner = [
+      { box: [4, 6, 468, 86] as [number, number, number, number], from: 0, to: 60 },
+      { box: [454, 6, 338, 86] as [number, number, number, number], from: 0, to: 60 },
+      { box: [768, 6, 298, 86] as [number, number, number, number], from: 0, to: 60 },
+    ];
+    expect(joinRows(banner)).toEqual([{ box: [4, 6, 1062, 86], from: 0, to: 60 }]);
+    // Another span, another row height, or a gap between them: kept apart.
+    const apart = [
+      { box: [0, 0, 100, 20] as [number, number, number, number], from: 0, to: 5 },
+      { box: [100, 0, 100, 20] as [number, number, number, number], from: 0, to: 6 },
+      { box: [200, 0, 100, 22] as [number, number, number, number], from: 0, to: 6 },
+      { box: [310, 0, 100, 22] as [number, number, number, number], from: 0, to: 6 },
+    ];
+    expect(joinRows(apart)).toEqual(apart);
+    // One column, stacked.
+    expect(joinRows([{ box: [10, 0, 50, 20], from: 1, to: 2 }, { box: [10, 20, 50, 30], from: 1, to: 2 }])).toEqual([{ box: [10, 0, 50, 50], from: 1, to: 2 }]);
   });
 });
