@@ -40,6 +40,8 @@ test.describe('people in de-identified clips, in a browser against opscope serve
       const boxes = panel.getByTestId('export-person-box');
       const found = await boxes.count();
       expect(found).toBeGreaterThan(0);
+      // How many of the frames sampled the models read is said.
+      await expect(panel.getByTestId('export-deid-reads')).toContainText(/Read (all \d+ frames|\d+ of the \d+ frames) sampled \(one a second\)/);
 
       // Take one out (the topmost of the overlapping boxes): it stays listed, drawn dashed, unticked.
       await boxes.last().click();
