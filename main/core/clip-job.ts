@@ -14,8 +14,12 @@ export interface ClipSegment {
    */
   from: number;
   to: number;
-  /** Accurate mode: the time of the segment's first frame, where its timestamps start (lets masks be worked from decodes of their own windows). */
+  /**
+   * Accurate mode: the times of the segment's first and last frames. With them, masks showing for
+   * part of the segment are worked from decodes of their own windows (see mask-windows.ts).
+   */
   first?: number;
+  last?: number;
   /** Stream copy: how many frames to copy from the keyframe on (whole GOPs). */
   frames?: number;
   hasAudio: boolean;

@@ -19,6 +19,8 @@ export interface AccurateCut {
   /** The first frame's time and the time the clip's last frame stops being shown. */
   from: number;
   to: number;
+  /** The last frame's own time. */
+  last: number;
   /** What ffmpeg is given: midway between frames, so neither neighbour is taken by rounding. */
   seek: number;
   stop: number;
@@ -37,6 +39,7 @@ export function accurateCut(times: ArrayLike<number>, from: number, to: number, 
   return {
     from: times[i0]!,
     to: hasNext ? times[i1 + 1]! : end,
+    last: times[i1]!,
     seek: i0 === 0 ? 0 : (times[i0 - 1]! + times[i0]!) / 2,
     stop: hasNext ? (times[i1]! + times[i1 + 1]!) / 2 : end,
   };

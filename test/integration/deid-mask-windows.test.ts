@@ -75,14 +75,15 @@ describe('blur masks worked from their own windows', () => {
     const masks: SegmentMasks = {
       width: W,
       height: H,
-      // A mask showing all through stays on the segment's picture; two short ones get windows.
+      // A mask showing all through stays on the segment's picture; the short ones get windows.
       regions: [{ box: [10, 200, 100, 30], from: 0, to: local(i1) }, { box: text, from: local(200), to: local(236) }],
-      people: [{ box: person, from: local(60), to: local(101) }],
+      // The second person stays to the segment's end: its window must not lengthen the clip.
+      people: [{ box: person, from: local(60), to: local(101) }, { box: [200, 20, 100, 100], from: local(300), to: local(i1) }],
       outOfBody: [],
     };
     const segment: ClipSegment = { path: source, from: (times[i0 - 1]! + times[i0]!) / 2, to: (times[i1 - 1]! + times[i1]!) / 2, hasAudio: false, masks };
     const everyFrame = await run('every-frame.mp4', segment);
-    const windowed = await run('windowed.mp4', { ...segment, first });
+    const windowed = await run('windowed.mp4', { ...segment, first, last: times[i1 - 1]! });
     const [a, b] = await Promise.all([md5s(everyFrame), md5s(windowed)]);
     expect(b.length).toBe(i1 - i0);
     expect(b).toEqual(a);

@@ -33,6 +33,17 @@ export const JOIN_GAP = 2;
 export const MAX_WINDOWS = 6;
 /** Seconds a window reaches past its masks on either side, for timestamp rounding. */
 export const WINDOW_MARGIN = 0.05;
+/**
+ * Seconds each frame of a window is timed ahead of the same frame of the segment: under any frame
+ * gap and over timestamp rounding, so the overlay, which takes the latest window frame not after
+ * the segment's, takes the same frame.
+ */
+export const WINDOW_LEAD = 5e-4;
+/**
+ * How far past the segment's last frame a window is cut: its copy of that frame (WINDOW_LEAD early)
+ * is kept, the next (a frame gap later) is not, or the overlay would add a frame to the clip.
+ */
+export const LAST_FRAME_SLACK = 2e-4;
 
 export function planMaskWindows(spans: readonly Span[], duration: number): WindowPlan {
   const onMain: number[] = [];

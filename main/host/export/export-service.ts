@@ -385,7 +385,7 @@ export class ExportService {
         pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.from, to: cut.to, frames: cut.frames, hasAudio } });
       } else {
         const cut = accurateCut(times, s.from, s.to, stopsAt);
-        pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.seek, to: cut.stop, first: cut.from, hasAudio } });
+        pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.seek, to: cut.stop, first: cut.from, last: cut.last, hasAudio } });
       }
     }
     if (pieces.length === 0) throw new OpscopeError('invalid-input', 'The range holds no video.');

@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { wrapCaption, type CaptionCue } from '../../core/captions.js';
 import type { ClipSegment, DeidentifyParams, ExportClipParams, ExportClipResult, MaskImageParams, SegmentMasks } from '../../core/clip-job.js';
+import { WINDOW_LEAD } from '../../core/deid/mask-windows.js';
 import { OpscopeError } from '../../core/errors.js';
 import type { JobProgress } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
 import { captionFontFile } from '../../node/fonts.js';
 import { explainMediaFailure } from './errors.js';
 import { maskChains, type MaskChainInput } from './deid-filters.js';
-
-/** Seconds a window's frames are timed ahead of the segment's same frames: under any frame gap, over timestamp rounding. */
-const WINDOW_LEAD = 0.0005;
 
 interface ClipContext {
   signal: AbortSignal;
@@ -231,8 +229,9 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
   p.segments.forEach((s, k) => {
     const d = s.to - s.from;
     inputs.push('-ss', secs(s.from), '-t', secs(d), '-i', inputPath(s.path));
-    const windows = s.first === undefined ? undefined : {
+    const windows = s.first === undefined || s.last === undefined ? undefined : {
       duration: d,
+      last: s.last - s.first,
       open: (from: number) => {
         const input = p.segments.length + windowInputs.length;
         const seek = s.first! + from;

@@ -5,7 +5,7 @@
  */
 
 import type { DeidentifyParams, MaskBox, SegmentMasks } from '../../core/clip-job.js';
-import { planMaskWindows, WINDOW_MARGIN } from '../../core/deid/mask-windows.js';
+import { LAST_FRAME_SLACK, planMaskWindows, WINDOW_MARGIN } from '../../core/deid/mask-windows.js';
 
 /*
  * Escaping for what this file writes itself: numbers and time expressions (whose commas the graph
@@ -81,12 +81,12 @@ export interface MaskChainInput {
   /** Unique prefix for the intermediate labels of this chain. */
   tag: string;
   /**
-   * The segment's length, and a decode of its picture from `from` on (segment seconds, the same
-   * timestamps as `input`; cut at the window's end here) whose label it returns: blur masks
-   * showing only for part of the segment are then worked there alone (see mask-windows.ts).
-   * Absent: every mask on `input`.
+   * The segment's length and its last frame's time, and a decode of its picture from `from` on
+   * (segment seconds, each frame WINDOW_LEAD ahead of the same frame of `input`; cut at the
+   * window's end here) whose label it returns: blur masks showing only for part of the segment
+   * are then worked there alone (see mask-windows.ts). Absent: every mask on `input`.
    */
-  windows?: { duration: number; open: (from: number) => string };
+  windows?: { duration: number; last: number; open: (from: number) => string };
 }
 
 /**
@@ -174,7 +174,7 @@ export function maskChains(c: MaskChainInput): string[] | null {
   const sourceOf = new Map<Smear, string>();
   plan.windows.forEach((w, k) => {
     const from = Math.max(0, w.from - WINDOW_MARGIN);
-    const to = w.to + WINDOW_MARGIN;
+    const to = Math.min(w.to + WINDOW_MARGIN, c.windows!.last + LAST_FRAME_SLACK);
     const outs = w.members.map((_, j) => label(`w${k}_${j}`));
     chains.push(`[${c.windows!.open(from)}]${filter('trim', { start: from.toFixed(6), end: to.toFixed(6) })},split=${outs.length}${outs.map((o) => `[${o}]`).join('')}`);
     w.members.forEach((m, j) => sourceOf.set(smears[m]!, outs[j]!));

@@ -12,6 +12,7 @@ describe('the frame-exact cut', () => {
     // Frame 30 (1.000 s) is on screen at 1.01 s; frame 60 starts exactly at 2 s and is left out.
     expect(cut.from).toBe(30 / 30);
     expect(cut.to).toBe(60 / 30);
+    expect(cut.last).toBe(59 / 30);
     // ffmpeg is pointed midway between frames, so rounding takes neither neighbour.
     expect(cut.seek).toBeCloseTo(29.5 / 30, 12);
     expect(cut.stop).toBeCloseTo(59.5 / 30, 12);
@@ -20,13 +21,14 @@ describe('the frame-exact cut', () => {
   it('starts at 0 on the first frame and runs to the part end on the last', () => {
     const end = partEnd(fps30, 9.9, 30);
     expect(end).toBeCloseTo(299.5 / 30, 12);
-    expect(accurateCut(fps30, 0, 100, end)).toEqual({ from: 0, to: end, seek: 0, stop: end });
+    expect(accurateCut(fps30, 0, 100, end)).toEqual({ from: 0, to: end, last: 299 / 30, seek: 0, stop: end });
   });
 
   it('follows the real timestamps of a variable frame rate', () => {
     const cut = accurateCut(vfr, 0.41, 0.45, partEnd(vfr, 0.6, 0));
     expect(cut.from).toBeCloseTo(0.4, 12);
     expect(cut.to).toBeCloseTo(0.46, 12);
+    expect(cut.last).toBeCloseTo(0.44, 12);
     expect(cut.seek).toBeCloseTo(0.38, 12);
     expect(cut.stop).toBeCloseTo(0.45, 12);
   });

@@ -33,7 +33,7 @@ describe('mask windows', () => {
       input: 'in', output: 'out', width: 960, height: 540, cardText: null, tag: 'x',
       deidentify: { mask: 'blur', outOfBody: 'blur', people: 'blur', cardText: '' },
       masks: { width: 960, height: 540, outOfBody: [], regions: [{ box: [10, 10, 100, 30], from: 0, to: 60 }], people: [{ box: [100, 40, 240, 480], from: 20, to: 23 }] },
-      windows: { duration: 60, open: (from) => (opened.push(from), `win${opened.length}`) },
+      windows: { duration: 60, last: 59.9, open: (from) => (opened.push(from), `win${opened.length}`) },
     })!.join(';');
     expect(opened).toEqual([19.95]);
     expect(chains).toContain('[win1]trim=start=19.950000:end=23.050000,split=1[xw0_0]');
