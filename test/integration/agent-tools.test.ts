@@ -185,7 +185,7 @@ describe('agent tools on case time', () => {
     const dir = host.layout.agentFramesDir(caseId, detail.parts[0]!.id);
     // The worker may still be unwinding a write it had started; give it a moment.
     await new Promise((r) => setTimeout(r, 300));
-    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.includes('.partial'))).toEqual([]);
     const again = await tools.cropVideo(0.3, 4.3, 2, never());
     expect(again.frames).toHaveLength(2);
   });

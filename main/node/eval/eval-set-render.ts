@@ -9,12 +9,12 @@
  * scales to the output size, burns in console text, thins frames for a variable rate and encodes.
  */
 
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { inputPath, runFfmpeg } from '../ffmpeg/run.js';
+import { writeWhole } from '../whole-file.js';
 import { Random } from '../synthetic/random.js';
 import { renderOverlayText } from '../synthetic/text.js';
 import type { EvalEvent, EvalVideo } from './eval-set-plan.js';
@@ -422,7 +422,6 @@ export async function renderEvalVideo(outPath: string, v: EvalVideo, inputs: Ren
   const rnd = new Random(v.seed);
   const p = await prepare(v, inputs, rnd);
   const target = resolve(outPath);
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial.mp4`);
   const work = await mkdtemp(join(tmpdir(), 'opscope-evalset-'));
   try {
     const look = v.look;
@@ -450,19 +449,17 @@ export async function renderEvalVideo(outPath: string, v: EvalVideo, inputs: Ren
       ...(look.variableFrameRate ? ['-vsync', 'vfr'] : []),
       '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23',
       '-g', String(gopFrames), '-keyint_min', String(gopFrames), '-sc_threshold', '0',
-      '-movflags', '+faststart', '-y', inputPath(temp),
+      '-movflags', '+faststart', '-y',
     );
-    await runFfmpeg(args, {
-      timeoutMs: 30 * 60_000,
-      idleTimeoutMs: 180_000,
-      purpose: 'writing an evaluation video',
-      stdin: Readable.from(frames(v, p, rnd)),
-      ...(signal ? { signal } : {}),
+    await writeWhole(target, async (temp) => {
+      await runFfmpeg([...args, inputPath(temp)], {
+        timeoutMs: 30 * 60_000,
+        idleTimeoutMs: 180_000,
+        purpose: 'writing an evaluation video',
+        stdin: Readable.from(frames(v, p, rnd)),
+        ...(signal ? { signal } : {}),
+      });
     });
-    await rename(temp, target);
-  } catch (err) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw err;
   } finally {
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
   }

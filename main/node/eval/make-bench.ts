@@ -4,14 +4,14 @@
  * from the seed, so two machines that make the same set score the same questions.
  */
 
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchLine } from '../../core/eval/bench-file.js';
 import { formatTime } from '../../core/time-format.js';
 import { OpscopeError } from '../../core/errors.js';
 import { generateSyntheticVideo, type SyntheticEvent, type SyntheticEventKind, type SyntheticSpec } from '../synthetic/index.js';
 import { Random } from '../synthetic/random.js';
+import { writeWhole } from '../whole-file.js';
 
 export interface BenchPlanOptions {
   videos: number;
@@ -258,13 +258,6 @@ export async function makeBench(opts: MakeBenchOptions): Promise<MadeBench> {
     videos.push(path);
   }
   const bench = join(opts.out, 'bench.jsonl');
-  const temp = join(opts.out, `.bench.jsonl.${randomBytes(4).toString('hex')}.partial`);
-  try {
-    await writeFile(temp, benchJsonl(plan.lines), 'utf8');
-    await rename(temp, bench);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await writeWhole(bench, (temp) => writeFile(temp, benchJsonl(plan.lines), 'utf8'));
   return { bench, videos, questions: plan.lines.length };
 }

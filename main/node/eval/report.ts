@@ -1,7 +1,8 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reportMarkdown } from '../../core/eval/report-md.js';
 import type { EvalResult } from '../../core/eval/result.js';
+import { writeWhole } from '../whole-file.js';
 import { reportPng } from './report-png.js';
 
 export interface WrittenReport {
@@ -9,12 +10,8 @@ export interface WrittenReport {
   image: string;
 }
 
-async function writeAtomically(file: string, data: string | Buffer): Promise<void> {
-  // A report open in a viewer is replaced whole, never seen half written.
-  const temp = `${file}.partial`;
-  await writeFile(temp, data);
-  await rename(temp, file);
-}
+// A report open in a viewer is replaced whole, never seen half written.
+const writeAtomically = (file: string, data: string | Buffer) => writeWhole(file, (temp) => writeFile(temp, data));
 
 /** report.md and report.png in `dir` (made if missing). */
 export async function writeReport(dir: string, result: EvalResult, now = new Date()): Promise<WrittenReport> {

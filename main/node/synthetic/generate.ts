@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { OpscopeError } from '../../core/errors.js';
 import { inputPath, runFfmpeg } from '../ffmpeg/run.js';
+import { writeWhole } from '../whole-file.js';
 import { ffmpegCaps } from './capabilities.js';
 import { encodeArgs } from './encode.js';
 import { buildScene } from './scene.js';
@@ -37,7 +37,6 @@ export async function generateSyntheticVideo(outPath: string, input: SyntheticSp
   if (!info?.isDirectory()) throw new OpscopeError('not-found', `The folder for the synthetic video does not exist: ${dir}`);
 
   const caps = await ffmpegCaps(opts.signal);
-  const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
   let work: string | null = null;
   try {
     work = await mkdtemp(join(tmpdir(), 'opscope-synthetic-'));
@@ -63,21 +62,18 @@ export async function generateSyntheticVideo(outPath: string, input: SyntheticSp
       'pipe:2',
       '-nostats',
       '-y',
-      inputPath(temp),
     ];
     const onProgress = opts.onProgress;
-    await runFfmpeg(args, {
-      timeoutMs: opts.timeoutMs ?? defaultTimeoutMs(spec),
-      idleTimeoutMs: 180_000,
-      purpose: 'generating a synthetic video',
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(onProgress ? { onProgress: (p) => onProgress(Math.min(1, p.outTime / spec.duration)) } : {}),
+    await writeWhole(target, async (temp) => {
+      await runFfmpeg([...args, inputPath(temp)], {
+        timeoutMs: opts.timeoutMs ?? defaultTimeoutMs(spec),
+        idleTimeoutMs: 180_000,
+        purpose: 'generating a synthetic video',
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(onProgress ? { onProgress: (p) => onProgress(Math.min(1, p.outTime / spec.duration)) } : {}),
+      });
     });
-    await rename(temp, target);
     onProgress?.(1);
-  } catch (err) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw err;
   } finally {
     if (work) await rm(work, { recursive: true, force: true }).catch(() => undefined);
   }

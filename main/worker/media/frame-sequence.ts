@@ -5,12 +5,13 @@
  * on the right and bottom, which H.264 needs), so boxes in the frames' pixels still fit.
  */
 
-import { rename, readFile, rm, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { OpscopeError } from '../../core/errors.js';
 import type { EncodeFramesParams } from '../../core/worker-protocol.js';
 import { runFfmpeg } from '../../node/ffmpeg/run.js';
+import { writeWhole } from '../../node/whole-file.js';
 
 const FAMILIES: Record<string, string> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.bmp': 'bmp', '.webp': 'webp' };
 
@@ -29,8 +30,6 @@ export async function encodeFrameSequence(
       `The frames must be images of one kind (PNG, JPEG, BMP or WebP); found ${[...families].join(', ') || 'no extension'}.`,
     );
   }
-  await mkdir(dirname(p.out), { recursive: true });
-  const tmp = `${p.out}.tmp.mp4`;
   // Read one at a time into ffmpeg's pipe: a clip of thousands of frames is never all in memory.
   let readError: unknown = null;
   const stop = new AbortController();
@@ -48,28 +47,28 @@ export async function encodeFrameSequence(
   });
   const gop = Math.max(1, Math.round(p.fps));
   try {
-    await runFfmpeg(
-      [
-        '-v', 'error', '-progress', 'pipe:2', '-nostats',
-        '-framerate', String(p.fps), '-f', 'image2pipe', '-i', 'pipe:0',
-        '-vf', "pad='ceil(iw/2)*2':'ceil(ih/2)*2',format=yuv420p",
-        // A keyframe about every second: the index and exact seeks need them.
-        '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-g', String(gop), '-keyint_min', '1',
-        '-an', '-movflags', '+faststart', '-f', 'mp4', '-y', tmp,
-      ],
-      {
-        timeoutMs: Math.max(10 * 60_000, frames.length * 2_000),
-        idleTimeoutMs: 120_000,
-        signal: stop.signal,
-        stdin: input,
-        purpose: `encoding ${frames.length} frames of ${basename(dirname(frames[0]!))}`,
-        onProgress: (pr) => onProgress(Math.min(1, pr.frame / frames.length)),
-      },
-    );
-    await rename(tmp, p.out);
+    await writeWhole(p.out, async (tmp) => {
+      await runFfmpeg(
+        [
+          '-v', 'error', '-progress', 'pipe:2', '-nostats',
+          '-framerate', String(p.fps), '-f', 'image2pipe', '-i', 'pipe:0',
+          '-vf', "pad='ceil(iw/2)*2':'ceil(ih/2)*2',format=yuv420p",
+          // A keyframe about every second: the index and exact seeks need them.
+          '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-g', String(gop), '-keyint_min', '1',
+          '-an', '-movflags', '+faststart', '-f', 'mp4', '-y', tmp,
+        ],
+        {
+          timeoutMs: Math.max(10 * 60_000, frames.length * 2_000),
+          idleTimeoutMs: 120_000,
+          signal: stop.signal,
+          stdin: input,
+          purpose: `encoding ${frames.length} frames of ${basename(dirname(frames[0]!))}`,
+          onProgress: (pr) => onProgress(Math.min(1, pr.frame / frames.length)),
+        },
+      );
+    });
     return { out: p.out, frames: frames.length };
   } catch (err) {
-    await rm(tmp, { force: true });
     if (readError) {
       const e = readError as NodeJS.ErrnoException;
       throw new OpscopeError(e.code === 'ENOENT' ? 'not-found' : 'unavailable', `A frame could not be read: ${e.message}`);

@@ -1,9 +1,10 @@
 import { basename, dirname } from 'node:path';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { OpscopeError } from '../../core/errors.js';
 import type { FrameFormat, FrameTimingParams } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
 import { pngSize } from '../../node/png.js';
+import { writeWhole } from '../../node/whole-file.js';
 import { explainMediaFailure } from './errors.js';
 
 /** ffmpeg's JPEG scale (2 best .. 31): about quality 90. */
@@ -29,37 +30,39 @@ export const lastFrameSource: { warm: boolean; reason: string | null } = { warm:
  */
 export async function extractFrame(p: FrameRequest, signal?: AbortSignal): Promise<{ width: number; height: number }> {
   const format = p.format ?? 'png';
-  await mkdir(dirname(p.out), { recursive: true });
-  const tmp = `${p.out}.${process.pid}.${Date.now()}.tmp`;
+  let size = { width: 0, height: 0 };
   try {
-    if (p.frame) {
-      // Loaded here: `opscope frame` takes the exact seek below and should not pay for them.
-      const [{ NotWarm, warmDecoders }, { encodeRaw }] = await Promise.all([import('./warm-decoder.js'), import('./frame-encode.js')]);
-      try {
-        const raw = await warmDecoders.frame(p.path, p.frame.index, p.frame, dirname(p.out));
-        if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
-        await writeFile(tmp, await encodeRaw(raw, format));
-        await rename(tmp, p.out);
-        lastFrameSource.warm = true;
-        lastFrameSource.reason = null;
-        return { width: raw.width, height: raw.height };
-      } catch (err) {
-        if (err instanceof OpscopeError) throw err;
-        // The file does not allow a warm decoder, or the decoder failed (its run is in the
-        // ffmpeg command log): the exact seek below gives the same frame.
-        lastFrameSource.reason = err instanceof NotWarm ? err.message : `the warm decoder failed: ${(err as Error).message}`;
-      }
-    } else {
-      lastFrameSource.reason = 'no frame table given';
-    }
-    lastFrameSource.warm = false;
-    const size = await seekFrame(p.path, p.seek, tmp, format, signal);
-    await rename(tmp, p.out);
+    await writeWhole(p.out, async (tmp) => {
+      size = await frameInto(p, tmp, format, signal);
+    });
     return size;
   } catch (err) {
-    await rm(tmp, { force: true });
     throw explainMediaFailure(err, basename(p.path));
   }
+}
+
+async function frameInto(p: FrameRequest, tmp: string, format: FrameFormat, signal?: AbortSignal): Promise<{ width: number; height: number }> {
+  if (p.frame) {
+    // Loaded here: `opscope frame` takes the exact seek below and should not pay for them.
+    const [{ NotWarm, warmDecoders }, { encodeRaw }] = await Promise.all([import('./warm-decoder.js'), import('./frame-encode.js')]);
+    try {
+      const raw = await warmDecoders.frame(p.path, p.frame.index, p.frame, dirname(p.out));
+      if (signal?.aborted) throw new OpscopeError('canceled', 'Canceled.');
+      await writeFile(tmp, await encodeRaw(raw, format));
+      lastFrameSource.warm = true;
+      lastFrameSource.reason = null;
+      return { width: raw.width, height: raw.height };
+    } catch (err) {
+      if (err instanceof OpscopeError) throw err;
+      // The file does not allow a warm decoder, or the decoder failed (its run is in the
+      // ffmpeg command log): the exact seek below gives the same frame.
+      lastFrameSource.reason = err instanceof NotWarm ? err.message : `the warm decoder failed: ${(err as Error).message}`;
+    }
+  } else {
+    lastFrameSource.reason = 'no frame table given';
+  }
+  lastFrameSource.warm = false;
+  return seekFrame(p.path, p.seek, tmp, format, signal);
 }
 
 async function seekFrame(path: string, seek: number, out: string, format: FrameFormat, signal?: AbortSignal) {

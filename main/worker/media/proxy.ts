@@ -1,6 +1,6 @@
-import { basename, dirname } from 'node:path';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { inputPath, runFfmpeg } from '../../node/ffmpeg/run.js';
+import { writeWhole } from '../../node/whole-file.js';
 import { explainMediaFailure } from './errors.js';
 
 /**
@@ -13,8 +13,6 @@ export async function makeProxy(
   signal?: AbortSignal,
   onProgress?: (fraction: number) => void,
 ): Promise<void> {
-  await mkdir(dirname(o.out), { recursive: true });
-  const tmp = `${o.out}.tmp.mp4`;
   const video = o.remuxOnly
     ? ['-c:v', 'copy']
     : [
@@ -24,28 +22,28 @@ export async function makeProxy(
         '-g', '30', '-keyint_min', '1',
       ];
   try {
-    await runFfmpeg(
-      [
-        '-v', 'error', '-progress', 'pipe:2', '-nostats',
-        '-i', inputPath(o.path),
-        '-map', '0:v:0', '-map', '0:a:0?', '-sn', '-dn',
-        ...video,
-        '-c:a', 'aac', '-b:a', '128k',
-        '-vsync', 'passthrough',
-        '-movflags', '+faststart',
-        '-f', 'mp4', '-y', tmp,
-      ],
-      {
-        timeoutMs: Math.max(10 * 60_000, o.duration * 10_000),
-        idleTimeoutMs: 120_000,
-        signal,
-        purpose: `making a playable copy of ${basename(o.path)}`,
-        onProgress: (p) => onProgress?.(o.duration > 0 ? Math.min(1, p.outTime / o.duration) : 0),
-      },
-    );
-    await rename(tmp, o.out);
+    await writeWhole(o.out, async (tmp) => {
+      await runFfmpeg(
+        [
+          '-v', 'error', '-progress', 'pipe:2', '-nostats',
+          '-i', inputPath(o.path),
+          '-map', '0:v:0', '-map', '0:a:0?', '-sn', '-dn',
+          ...video,
+          '-c:a', 'aac', '-b:a', '128k',
+          '-vsync', 'passthrough',
+          '-movflags', '+faststart',
+          '-f', 'mp4', '-y', tmp,
+        ],
+        {
+          timeoutMs: Math.max(10 * 60_000, o.duration * 10_000),
+          idleTimeoutMs: 120_000,
+          signal,
+          purpose: `making a playable copy of ${basename(o.path)}`,
+          onProgress: (p) => onProgress?.(o.duration > 0 ? Math.min(1, p.outTime / o.duration) : 0),
+        },
+      );
+    });
   } catch (err) {
-    await rm(tmp, { force: true });
     throw explainMediaFailure(err, basename(o.path));
   }
 }
