@@ -16,7 +16,8 @@ export interface ClipSegment {
   to: number;
   /**
    * Accurate mode: the times of the segment's first and last frames. With them, masks showing for
-   * part of the segment are worked from decodes of their own windows (see mask-windows.ts).
+   * part of the segment are worked from decodes of their own windows (see mask-windows.ts); given
+   * only for containers whose index makes a seek land where asked (MP4 and MOV).
    */
   first?: number;
   last?: number;

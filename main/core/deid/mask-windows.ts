@@ -31,6 +31,10 @@ export const MAIN_SHARE = 0.5;
 export const JOIN_GAP = 2;
 /** Decoders a segment opens at most for its windows (each holds a few frames of the recording in memory). */
 export const MAX_WINDOWS = 6;
+/** ... and a whole clip (ffmpeg opens every input at the start). */
+export const MAX_CLIP_WINDOWS = 12;
+/** Seconds before its first mask a window's decode is pointed at: room for a container seek that lands a little late. */
+export const WINDOW_SEEK_LEAD = 0.5;
 /** Seconds a window reaches past its masks on either side, for timestamp rounding. */
 export const WINDOW_MARGIN = 0.05;
 /**
@@ -45,7 +49,8 @@ export const WINDOW_LEAD = 5e-4;
  */
 export const LAST_FRAME_SLACK = 2e-4;
 
-export function planMaskWindows(spans: readonly Span[], duration: number): WindowPlan {
+export function planMaskWindows(spans: readonly Span[], duration: number, maxWindows = MAX_WINDOWS): WindowPlan {
+  if (maxWindows <= 0) return { onMain: spans.map((_, i) => i), windows: [] };
   const onMain: number[] = [];
   const rest: number[] = [];
   spans.forEach((s, i) => ((s.to - s.from) >= MAIN_SHARE * duration ? onMain : rest).push(i));
@@ -59,7 +64,7 @@ export function planMaskWindows(spans: readonly Span[], duration: number): Windo
       last.members.push(i);
     } else windows.push({ from: s.from, to: s.to, members: [i] });
   }
-  while (windows.length > MAX_WINDOWS) {
+  while (windows.length > Math.min(MAX_WINDOWS, maxWindows)) {
     let k = 0;
     for (let j = 1; j < windows.length - 1; j++) {
       if (windows[j + 1]!.from - windows[j]!.to < windows[k + 1]!.from - windows[k]!.to) k = j;

@@ -385,7 +385,9 @@ export class ExportService {
         pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.from, to: cut.to, frames: cut.frames, hasAudio } });
       } else {
         const cut = accurateCut(times, s.from, s.to, stopsAt);
-        pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.seek, to: cut.stop, first: cut.from, last: cut.last, hasAudio } });
+        // Mask windows seek on their own: only where the container's index makes that exact.
+        const frames = part.container === 'mp4' ? { first: cut.from, last: cut.last } : {};
+        pieces.push({ part, caseStart: model.start(s.index), from: cut.from, to: cut.to, segment: { path: part.path, from: cut.seek, to: cut.stop, ...frames, hasAudio } });
       }
     }
     if (pieces.length === 0) throw new OpscopeError('invalid-input', 'The range holds no video.');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { wrapCaption, type CaptionCue } from '../../core/captions.js';
 import type { ClipSegment, DeidentifyParams, ExportClipParams, ExportClipResult, MaskImageParams, SegmentMasks } from '../../core/clip-job.js';
-import { WINDOW_LEAD } from '../../core/deid/mask-windows.js';
+import { MAX_CLIP_WINDOWS, WINDOW_LEAD, WINDOW_SEEK_LEAD } from '../../core/deid/mask-windows.js';
 import { OpscopeError } from '../../core/errors.js';
 import type { JobProgress } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
@@ -232,9 +232,10 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
     const windows = s.first === undefined || s.last === undefined ? undefined : {
       duration: d,
       last: s.last - s.first,
+      max: MAX_CLIP_WINDOWS - windowInputs.length,
       open: (from: number) => {
         const input = p.segments.length + windowInputs.length;
-        const seek = s.first! + from;
+        const seek = Math.max(0, s.first! + from - WINDOW_SEEK_LEAD);
         // From the keyframe before the window, timed like the segment: the seek point shifted to
         // where the segment's would put it, less its first frame's time, less a hair so that
         // each frame of the window comes no later than the same frame of the segment.

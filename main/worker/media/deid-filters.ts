@@ -84,9 +84,10 @@ export interface MaskChainInput {
    * The segment's length and its last frame's time, and a decode of its picture from `from` on
    * (segment seconds, each frame WINDOW_LEAD ahead of the same frame of `input`; cut at the
    * window's end here) whose label it returns: blur masks showing only for part of the segment
-   * are then worked there alone (see mask-windows.ts). Absent: every mask on `input`.
+   * are then worked there alone (see mask-windows.ts), in at most `max` windows. Absent: every
+   * mask on `input`.
    */
-  windows?: { duration: number; last: number; open: (from: number) => string };
+  windows?: { duration: number; last: number; max: number; open: (from: number) => string };
 }
 
 /**
@@ -169,7 +170,7 @@ export function maskChains(c: MaskChainInput): string[] | null {
     ...(textStyle === 'blur' ? regions.map((r) => ({ ...r, samples: textSamples, text: true })) : []),
     ...(peopleStyle === 'blur' ? people.map((r) => ({ ...r, samples: peopleSamples, text: false })) : []),
   ];
-  const plan = c.windows ? planMaskWindows(smears, c.windows.duration) : { onMain: smears.map((_, i) => i), windows: [] };
+  const plan = c.windows ? planMaskWindows(smears, c.windows.duration, c.windows.max) : { onMain: smears.map((_, i) => i), windows: [] };
   /** Each windowed mask's source label, one split output of its window's decode. */
   const sourceOf = new Map<Smear, string>();
   plan.windows.forEach((w, k) => {

@@ -22,6 +22,11 @@ describe('mask windows', () => {
     for (const w of plan.windows) for (const m of w.members) expect(spans[m]!.from >= w.from && spans[m]!.to <= w.to).toBe(true);
   });
 
+  it('works every mask on the picture once the clip has opened all the windows it may', () => {
+    expect(planMaskWindows([{ from: 10, to: 12 }, { from: 40, to: 45 }], 60, 0)).toEqual({ onMain: [0, 1], windows: [] });
+    expect(planMaskWindows([{ from: 10, to: 12 }, { from: 40, to: 45 }], 60, 1).windows).toEqual([{ from: 10, to: 45, members: [0, 1] }]);
+  });
+
   it('works every mask on the picture when windows would cover the whole segment anyway', () => {
     const plan = planMaskWindows([{ from: 0, to: 3 }, { from: 4, to: 7 }, { from: 8, to: 10 }], 10);
     expect(plan).toEqual({ onMain: [0, 1, 2], windows: [] });
@@ -33,7 +38,7 @@ describe('mask windows', () => {
       input: 'in', output: 'out', width: 960, height: 540, cardText: null, tag: 'x',
       deidentify: { mask: 'blur', outOfBody: 'blur', people: 'blur', cardText: '' },
       masks: { width: 960, height: 540, outOfBody: [], regions: [{ box: [10, 10, 100, 30], from: 0, to: 60 }], people: [{ box: [100, 40, 240, 480], from: 20, to: 23 }] },
-      windows: { duration: 60, last: 59.9, open: (from) => (opened.push(from), `win${opened.length}`) },
+      windows: { duration: 60, last: 59.9, max: 6, open: (from) => (opened.push(from), `win${opened.length}`) },
     })!.join(';');
     expect(opened).toEqual([19.95]);
     expect(chains).toContain('[win1]trim=start=19.950000:end=23.050000,split=1[xw0_0]');
