@@ -68,14 +68,20 @@ describe('index survives a worker crash and an interruption', () => {
     host.store.setIndexState(partId, 'pending', 0, 'Waiting');
     const calls: number[] = [];
     const run = host.worker.run.bind(host.worker);
+    // Chunks after the first wait for the cancel: the interruption lands mid-index however fast
+    // the machine (an index that finished first made this test fail now and then).
+    let release = () => undefined as void;
+    const canceled = new Promise<void>((r) => (release = r));
     host.worker.run = ((kind, params, opts) => {
-      if (kind === 'indexChunk') calls.push((params as { from: number }).from);
-      return run(kind, params, opts);
+      if (kind !== 'indexChunk') return run(kind, params, opts);
+      calls.push((params as { from: number }).from);
+      return calls.length === 1 ? run(kind, params, opts) : canceled.then(() => run(kind, params, opts));
     }) as typeof host.worker.run;
 
     host.indexer.enqueue(caseId);
     await until(() => host.store.chunks(partId).length >= 1);
     host.indexer.cancel(caseId);
+    release();
     await host.indexer.whenIdle(caseId);
     expect(((await host.call('cases.get', { caseId })) as CaseDetail).index.state).toBe('canceled');
     const kept = host.store.chunks(partId).map((c) => c.from_s);
