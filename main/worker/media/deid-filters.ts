@@ -39,7 +39,6 @@ export function spansExpr(spans: readonly { from: number; to: number }[]): strin
   return spans.map((s) => `between(t,${Math.max(0, s.from - EDGE).toFixed(6)},${Math.max(0, s.to - EDGE).toFixed(6)})`).join('+');
 }
 
-
 /**
  * A box grown to even coordinates inside the picture: 4:2:0 chroma covers 2x2 pixels, and a
  * mask edge inside a chroma pair would leave a coloured fringe of the text behind.
