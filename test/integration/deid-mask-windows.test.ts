@@ -53,10 +53,10 @@ describe('blur masks worked from their own windows', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(name: string, segment: ClipSegment): Promise<string> {
+  async function run(name: string, ...segments: ClipSegment[]): Promise<string> {
     const out = join(dir, name);
     const p: ExportClipParams = {
-      segments: [segment], out, format: 'mp4', mode: 'accurate', size: { width: W, height: H }, fps: 25, uniformRate: false,
+      segments, out, format: 'mp4', mode: 'accurate', size: { width: W, height: H }, fps: 25, uniformRate: false,
       captions: { cues: [], burn: false }, clock: null, keepAudio: false, keepMetadata: false, titleCard: null,
       deidentify: { mask: 'blur', outOfBody: 'blur', people: 'blur', cardText: '' },
     };
@@ -99,5 +99,24 @@ describe('blur masks worked from their own windows', () => {
       expect(d(box, end - 1), `at ${end - 1}`).toBeGreaterThan(20);
       expect(d(box, end), `after ${end - 1}`).toBeLessThan(d(box, end - 1) / 3);
     }
+  }, 300_000);
+
+  it('gives each segment of a clip its own windows, in a title-less cut of two ranges', async () => {
+    // Two ranges of the recording back to back, each with a short mask of its own: the windows
+    // are inputs after both segments', and each must come from its own range.
+    const cut = (i0: number, i1: number, maskFrom: number, maskTo: number): ClipSegment => {
+      const first = times[i0]!;
+      return {
+        path: source, from: (times[i0 - 1]! + times[i0]!) / 2, to: (times[i1 - 1]! + times[i1]!) / 2, first, last: times[i1 - 1]!, hasAudio: false,
+        masks: { width: W, height: H, regions: [], outOfBody: [], people: [{ box: [40, 40, 120, 100], from: times[maskFrom]! - first, to: times[maskTo]! - first }] },
+      };
+    };
+    const a = cut(20, 140, 30, 60);
+    const b = cut(200, 320, 250, 270);
+    const strip = ({ first: _f, last: _l, ...rest }: ClipSegment): ClipSegment => rest;
+    const [windowed, everyFrame] = await Promise.all([run('two-windowed.mp4', a, b), run('two-every-frame.mp4', strip(a), strip(b))]);
+    const [x, y] = await Promise.all([md5s(windowed), md5s(everyFrame)]);
+    expect(x.length).toBe(240);
+    expect(x).toEqual(y);
   }, 300_000);
 });

@@ -33,8 +33,6 @@ export const JOIN_GAP = 2;
 export const MAX_WINDOWS = 6;
 /** ... and a whole clip (ffmpeg opens every input at the start). */
 export const MAX_CLIP_WINDOWS = 12;
-/** Seconds before its first mask a window's decode is pointed at: room for a container seek that lands a little late. */
-export const WINDOW_SEEK_LEAD = 0.5;
 /** Seconds a window reaches past its masks on either side, for timestamp rounding. */
 export const WINDOW_MARGIN = 0.05;
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { wrapCaption, type CaptionCue } from '../../core/captions.js';
 import type { ClipSegment, DeidentifyParams, ExportClipParams, ExportClipResult, MaskImageParams, SegmentMasks } from '../../core/clip-job.js';
-import { MAX_CLIP_WINDOWS, WINDOW_LEAD, WINDOW_SEEK_LEAD } from '../../core/deid/mask-windows.js';
+import { MAX_CLIP_WINDOWS, WINDOW_LEAD } from '../../core/deid/mask-windows.js';
 import { OpscopeError } from '../../core/errors.js';
 import type { JobProgress } from '../../core/worker-protocol.js';
 import { inputPath, runFfmpeg, runFfprobe } from '../../node/ffmpeg/run.js';
@@ -235,7 +235,10 @@ async function accurate(p: ExportClipParams, ctx: ClipContext, work: string): Pr
       max: MAX_CLIP_WINDOWS - windowInputs.length,
       open: (from: number) => {
         const input = p.segments.length + windowInputs.length;
-        const seek = Math.max(0, s.first! + from - WINDOW_SEEK_LEAD);
+        // At the window itself, never earlier: a window pointed before its segment's own seek
+        // point came out misaligned in the two-range test (the cause is not pinned down), while
+        // one pointed at the window matches the every-frame clip frame for frame.
+        const seek = s.first! + from;
         // From the keyframe before the window, timed like the segment: the seek point shifted to
         // where the segment's would put it, less its first frame's time, less a hair so that
         // each frame of the window comes no later than the same frame of the segment.
