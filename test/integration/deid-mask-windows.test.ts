@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClipSegment, ExportClipParams, SegmentMasks } from '../../main/core/clip-job.js';
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { exportClip } from '../../main/worker/media/clip-export.js';
-import { ffmpegVideo, frameTimestamps } from '../support/media.js';
+import { ffmpegVideo, frameTimestamps, rgbFrames } from '../support/media.js';
 
 /*
  * Blur masks showing for part of a segment are worked from a decode of their own window instead
@@ -17,11 +17,6 @@ const W = 320;
 const H = 240;
 
 type Box = [number, number, number, number];
-
-async function frames(file: string): Promise<Uint8Array[]> {
-  const { stdout } = await runFfmpeg(['-v', 'error', '-i', inputPath(file), '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { timeoutMs: 120_000, maxStdoutBytes: 400 * W * H * 3 });
-  return Array.from({ length: Math.floor(stdout.length / (W * H * 3)) }, (_, k) => stdout.subarray(k * W * H * 3, (k + 1) * W * H * 3));
-}
 
 async function md5s(file: string): Promise<string[]> {
   const { stdout } = await runFfmpeg(['-v', 'error', '-i', inputPath(file), '-f', 'framemd5', '-'], { timeoutMs: 120_000 });
@@ -91,7 +86,7 @@ describe('blur masks worked from their own windows', () => {
     // And the masks sit on exactly their frames. Before a span the encoder has settled on the
     // picture; right after one it is still rebuilding the detail, so that frame is only well
     // below a masked one.
-    const [src, out] = await Promise.all([frames(source), frames(windowed)]);
+    const [src, out] = await Promise.all([rgbFrames(source, W, H), rgbFrames(windowed, W, H)]);
     const d = (box: Box, i: number) => boxDiff(out[i - i0]!, src[i]!, box);
     for (const [box, start, end] of [[person, 60, 101], [text, 200, 236]] as const) {
       expect(d(box, start - 1), `before ${start}`).toBeLessThan(6);

@@ -1,19 +1,17 @@
-import { createRequire } from 'node:module';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { json, runCli, tempHome } from '../support/cli.js';
 import { ssdFaces, type FaceBox } from '../support/face-detector.js';
-import { MEDIA_CACHE, decodeRgb, syntheticVideo } from '../support/media.js';
+import { MEDIA_CACHE, decodeRgb, rgbFrames, syntheticVideo } from '../support/media.js';
+import { PEOPLE_PHOTO } from '../support/people-video.js';
 
 /*
  * A real photograph of people (face-api's demo picture) passing through an endoscope-like
  * recording: tissue, then the room from 1.5 s to 3.5 s (the picture sliding slowly right), then
  * tissue again. One face wears a drawn surgical mask over its lower half.
  */
-const require = createRequire(import.meta.url);
-const PHOTO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 const W = 960;
 const H = 540;
 const FPS = 25;
@@ -32,12 +30,6 @@ interface PeopleManifest {
   detectors: { models: string; backend: string } | null;
   masks: { box: Box; source: string; found: string[]; caseStart: number; caseEnd: number; clipStart: number; clipEnd: number; insidePatientView: boolean }[];
   insidePatientView: { frames: number; note: string | null };
-}
-
-async function rgbFrames(file: string): Promise<Uint8Array[]> {
-  const { stdout } = await runFfmpeg(['-v', 'error', '-i', inputPath(file), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { timeoutMs: 120_000, maxStdoutBytes: 400 * W * H * 3 });
-  const n = Math.floor(stdout.length / (W * H * 3));
-  return Array.from({ length: n }, (_, k) => new Uint8Array(stdout.buffer, stdout.byteOffset + k * W * H * 3, W * H * 3));
 }
 
 const inBox = (x: number, y: number, b: Box) => x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3];
@@ -72,7 +64,7 @@ describe('people masked in de-identified clips', () => {
     data = join(home, 'data');
     // The picture at its drawn size, its faces found by the independent detector, one given a mask.
     const { stdout } = await runFfmpeg(
-      ['-v', 'error', '-i', inputPath(PHOTO), '-vf', `scale=${PHOTO_SIZE.width}:${PHOTO_SIZE.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+      ['-v', 'error', '-i', inputPath(PEOPLE_PHOTO), '-vf', `scale=${PHOTO_SIZE.width}:${PHOTO_SIZE.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
       { timeoutMs: 30_000 },
     );
     const faces = await ssdFaces({ ...PHOTO_SIZE, data: new Uint8Array(stdout) });
@@ -85,7 +77,7 @@ describe('people masked in de-identified clips', () => {
       const tmp = `${source}.tmp.mp4`;
       await runFfmpeg(
         [
-          '-v', 'error', '-y', '-i', inputPath(tissue), '-loop', '1', '-framerate', String(FPS), '-i', inputPath(PHOTO),
+          '-v', 'error', '-y', '-i', inputPath(tissue), '-loop', '1', '-framerate', String(FPS), '-i', inputPath(PEOPLE_PHOTO),
           '-filter_complex',
           `[1:v]scale=${PHOTO_SIZE.width}:${PHOTO_SIZE.height},` +
             `drawbox=x=${fx - 4}:y=${Math.round(fy + fh * 0.5)}:w=${fw + 8}:h=${Math.round(fh * 0.6)}:color=0x9ec9e0:t=fill,format=yuv420p[p];` +
@@ -97,7 +89,7 @@ describe('people masked in de-identified clips', () => {
       const { renameSync } = await import('node:fs');
       renameSync(tmp, source);
     }
-    sourceFrames = await rgbFrames(source);
+    sourceFrames = await rgbFrames(source, W, H);
     const imported = await runCli(['import', source, '--json'], { home: data });
     expect(imported.code, imported.stderr).toBe(0);
     caseId = json<{ caseId: string }>(imported).caseId;
@@ -117,7 +109,7 @@ describe('people masked in de-identified clips', () => {
   /** Faces the independent detector finds in every frame of a clip and in its stills. */
   async function facesIn(clip: { output: string; stills: string[] }): Promise<string[]> {
     const found: string[] = [];
-    for (const [k, f] of (await rgbFrames(clip.output)).entries()) {
+    for (const [k, f] of (await rgbFrames(clip.output, W, H)).entries()) {
       const faces = await ssdFaces({ width: W, height: H, data: f });
       if (faces.length) found.push(`frame ${k}: ${faces.map((x) => `${x.score.toFixed(2)} at ${x.box.join(',')}`).join('; ')}`);
     }
@@ -161,7 +153,7 @@ describe('people masked in de-identified clips', () => {
     const clip = await exportClip('room.mp4', ['--out-of-body', 'none']);
     expect(clip.people.masks.length).toBeGreaterThan(0);
     expect(await facesIn(clip)).toEqual([]);
-    const frames = await rgbFrames(clip.output);
+    const frames = await rgbFrames(clip.output, W, H);
     for (const t of [1.7, 2.5, 3.3]) {
       const k = Math.round(t * FPS);
       const boxes = clip.people.masks.filter((m) => t >= m.caseStart && t < m.caseEnd).map((m) => m.box);

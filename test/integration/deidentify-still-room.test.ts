@@ -1,11 +1,11 @@
-import { createRequire } from 'node:module';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputPath, runFfmpeg } from '../../main/node/ffmpeg/run.js';
 import { json, runCli, tempHome } from '../support/cli.js';
 import { ssdFaces } from '../support/face-detector.js';
-import { MEDIA_CACHE } from '../support/media.js';
+import { MEDIA_CACHE, rgbFrames } from '../support/media.js';
+import { PEOPLE_PHOTO } from '../support/people-video.js';
 
 /*
  * A room shot that holds still, then people step in: a plain room (flat walls, a lamp, a table)
@@ -13,8 +13,6 @@ import { MEDIA_CACHE } from '../support/media.js';
  * and staying. The frames of the still stretch look alike, so most are passed over by the models;
  * the people must be masked all the same, from the read before they came in.
  */
-const require = createRequire(import.meta.url);
-const PHOTO = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
 const W = 960;
 const H = 540;
 const FPS = 10;
@@ -26,12 +24,6 @@ interface Manifest {
     people: { framesRead: number; framesSampled: number; masks: { box: number[]; caseStart: number; caseEnd: number }[] };
     textMasks: { framesRead: number; framesSampled: number };
   };
-}
-
-async function rgbFrames(file: string): Promise<Uint8Array[]> {
-  const { stdout } = await runFfmpeg(['-v', 'error', '-i', inputPath(file), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { timeoutMs: 120_000, maxStdoutBytes: 200 * W * H * 3 });
-  const n = Math.floor(stdout.length / (W * H * 3));
-  return Array.from({ length: n }, (_, k) => new Uint8Array(stdout.buffer, stdout.byteOffset + k * W * H * 3, W * H * 3));
 }
 
 describe('people stepping into a still room', () => {
@@ -50,7 +42,7 @@ describe('people stepping into a still room', () => {
         [
           '-v', 'error', '-y',
           '-f', 'lavfi', '-i', `color=c=0x5d6b72:s=${W}x${H}:r=${FPS}:d=${DURATION}`,
-          '-loop', '1', '-framerate', String(FPS), '-i', inputPath(PHOTO),
+          '-loop', '1', '-framerate', String(FPS), '-i', inputPath(PEOPLE_PHOTO),
           '-filter_complex',
           '[0:v]drawbox=x=0:y=380:w=960:h=160:color=0x3b3a36:t=fill,drawbox=x=120:y=300:w=300:h=90:color=0x9aa3a8:t=fill,' +
             'drawbox=x=700:y=40:w=120:h=60:color=0xe8e4c8:t=fill[room];' +
@@ -69,7 +61,7 @@ describe('people stepping into a still room', () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('the people are in the source after they step in, and not before (the test means something)', async () => {
-    const frames = await rgbFrames(source);
+    const frames = await rgbFrames(source, W, H);
     expect((await ssdFaces({ width: W, height: H, data: frames[Math.round(ENTER * FPS) + 2]! })).length).toBeGreaterThanOrEqual(3);
     expect(await ssdFaces({ width: W, height: H, data: frames[Math.round(2 * FPS)]! })).toEqual([]);
   }, 120_000);
@@ -93,7 +85,7 @@ describe('people stepping into a still room', () => {
     expect(Math.min(...people.masks.map((k) => k.caseStart))).toBeLessThanOrEqual(ENTER);
     expect(Math.max(...people.masks.map((k) => k.caseEnd))).toBeGreaterThanOrEqual(DURATION - 0.11);
     const found: string[] = [];
-    for (const [k, f] of (await rgbFrames(j.output)).entries()) {
+    for (const [k, f] of (await rgbFrames(j.output, W, H)).entries()) {
       const faces = await ssdFaces({ width: W, height: H, data: f });
       if (faces.length) found.push(`frame ${k} (${(k / FPS).toFixed(1)} s): ${faces.map((x) => x.score.toFixed(2)).join(', ')}`);
     }
