@@ -38,10 +38,16 @@ export class OpenCase {
   markIn = $state<number | null>(null);
   markOut = $state<number | null>(null);
   /** Case time being recorded now, while this case is recorded live (beyond the closed segments). */
-  liveEdge = $state<number | null>(null);
+  /** The live edge as the recorder last reported it. */
+  private reportedEdge = $state<number | null>(null);
 
   timeline = $derived(new CaseTimeline(this.detail.parts.map((p) => ({ id: p.id, duration: p.duration }))));
   duration = $derived(this.timeline.duration);
+  /**
+   * Where the recording is now: never behind what it has already recorded. A segment that has
+   * just landed can lengthen the case before the recorder's next report of its edge arrives.
+   */
+  liveEdge = $derived(this.reportedEdge === null ? null : Math.max(this.reportedEdge, this.duration));
   /** What the timeline spans: the recorded parts, and while recording, up to the live edge. */
   extent = $derived(Math.max(this.duration, this.liveEdge ?? 0));
   span = $derived(Math.max(1e-6, this.zoomEnd - this.zoomStart));
@@ -221,7 +227,7 @@ export class OpenCase {
     const before = this.extent;
     const showedEnd = this.zoomEnd >= before - 1e-3;
     const whole = !this.zoomed;
-    this.liveEdge = edge;
+    this.reportedEdge = edge;
     // Remembered when the recording ends (not at every tick of the live edge).
     this.extentChanged(before, whole, showedEnd, edge === null && before !== this.extent);
   }
